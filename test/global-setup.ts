@@ -1,4 +1,18 @@
-/** Global test setup: placeholder until the PostgreSQL cluster harness lands. */
-export default async function setup(): Promise<() => Promise<void>> {
-  return async () => {};
+/**
+ * Starts one throwaway PostgreSQL cluster for the whole test run; each test file creates its own
+ * database in it (see `test/support/test-store.ts`).
+ */
+import type { TestProject } from 'vitest/node';
+import { startPostgresCluster } from './support/postgres-cluster.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresUrl: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const cluster = await startPostgresCluster();
+  project.provide('postgresUrl', cluster.url);
+  return () => cluster.stop();
 }

@@ -1,0 +1,133 @@
+/**
+ * The search parameters the server knows, compiled once: per resource type, each parameter's
+ * type, compiled expression and (for composites) components. Also the Patient compartment, which
+ * decides the patient key stored with each resource.
+ *
+ * @see https://hl7.org/fhir/R4/searchparameter-registry.html
+ * @see https://hl7.org/fhir/R4/compartmentdefinition-patient.html
+ */
+import definitions from './definitions/r4-search-parameters.json' with { type: 'json' };
+import type { CompiledPath, PathNode } from './fhirpath-lite.js';
+import { compilePath, compileRelativePath } from './fhirpath-lite.js';
+import type { IndexEntries } from './index-entries.js';
+import { addDates, addQuantities, addReferences, addStrings, addTokens, addUris, emptyEntries, parseReference } from './index-entries.js';
+
+/** Search parameter types: https://hl7.org/fhir/R4/valueset-search-param-type.html */
+export type SearchParamType = 'token' | 'string' | 'date' | 'number' | 'quantity' | 'reference' | 'uri' | 'composite' | 'special';
+
+/** One compiled search parameter for one resource type. */
+export interface SearchParamDef {
+  code: string;
+  type: SearchParamType;
+  url: string;
+  expression?: string;
+  target?: string[];
+  components?: { code: string; type: SearchParamType; path: (nodes: PathNode[], resource: unknown) => PathNode[] }[];
+  path?: CompiledPath;
+}
+
+interface RawParam {
+  type: string;
+  url: string;
+  expression?: string;
+  target?: string[];
+  components?: { code: string; type: string; expression: string }[];
+}
+
+/** The compiled registry of search parameters. */
+export class SearchRegistry {
+  private readonly byType = new Map<string, Map<string, SearchParamDef>>();
+  private readonly common = new Map<string, SearchParamDef>();
+  private readonly compartment: Map<string, SearchParamDef[]>;
+
+  constructor(raw: { parameters: Record<string, Record<string, RawParam>>; patientCompartment: Record<string, string[]> } = definitions as never) {
+    for (const [base, params] of Object.entries(raw.parameters)) {
+      const map = new Map<string, SearchParamDef>();
+      for (const [code, p] of Object.entries(params)) map.set(code, compile(code, p));
+      if (base === 'Resource' || base === 'DomainResource') for (const [k, v] of map) this.common.set(k, v);
+      else this.byType.set(base, map);
+    }
+    this.compartment = new Map();
+    for (const [type, codes] of Object.entries(raw.patientCompartment)) {
+      const defs = codes.map((c) => this.get(type, c)).filter((d): d is SearchParamDef => d !== undefined && d.type === 'reference');
+      this.compartment.set(type, defs);
+    }
+  }
+
+  /** The parameter `code` on `resourceType`, including the common `_id`, `_lastUpdated`, …. */
+  get(resourceType: string, code: string): SearchParamDef | undefined {
+    return this.byType.get(resourceType)?.get(code) ?? this.common.get(code);
+  }
+
+  /** All parameters for a type (its own and the common ones). */
+  all(resourceType: string): SearchParamDef[] {
+    return [...(this.byType.get(resourceType)?.values() ?? []), ...this.common.values()];
+  }
+
+  /** Types with search parameters defined. */
+  resourceTypes(): string[] {
+    return [...this.byType.keys()];
+  }
+
+  /** True when resources of `type` belong in the Patient compartment. */
+  inPatientCompartment(type: string): boolean {
+    return type === 'Patient' || (this.compartment.get(type)?.length ?? 0) > 0;
+  }
+
+  /** The compartment's parameters for `type` (e.g. Observation: subject, performer). */
+  compartmentParams(type: string): SearchParamDef[] {
+    return this.compartment.get(type) ?? [];
+  }
+
+  /**
+   * The patient key of a resource: a Patient's own id, else the first Patient its compartment
+   * parameters reference. `null` for resources outside the compartment.
+   */
+  patientKey(resource: { resourceType: string; id?: string }): string | null {
+    if (resource.resourceType === 'Patient') return resource.id ?? null;
+    for (const def of this.compartmentParams(resource.resourceType)) {
+      for (const node of def.path?.(resource) ?? []) {
+        const ref = (node.value as { reference?: unknown } | null)?.reference;
+        if (typeof ref === 'string') {
+          const p = parseReference(ref);
+          if (p?.type === 'Patient') return p.id;
+        }
+      }
+    }
+    return null;
+  }
+
+  /** Every index row for `resource`, across all its type's parameters. */
+  extract(resource: { resourceType: string }): IndexEntries {
+    const out = emptyEntries();
+    for (const def of this.all(resource.resourceType)) {
+      // _id and _lastUpdated come from the resources table itself.
+      if (!def.path || def.code === '_id' || def.code === '_lastUpdated') continue;
+      const nodes = def.path(resource);
+      if (nodes.length === 0) continue;
+      switch (def.type) {
+        case 'token': addTokens(out.token, def.code, nodes); break;
+        case 'string': addStrings(out.string, def.code, nodes); break;
+        case 'date': addDates(out.date, def.code, nodes); break;
+        case 'number': case 'quantity': addQuantities(out.quantity, def.code, nodes); break;
+        case 'reference': addReferences(out.reference, def.code, nodes); break;
+        case 'uri': addUris(out.uri, def.code, nodes); break;
+        default: break; // composites are matched from their components' rows; special needs code
+      }
+    }
+    return out;
+  }
+}
+
+function compile(code: string, p: RawParam): SearchParamDef {
+  const def: SearchParamDef = { code, type: p.type as SearchParamType, url: p.url };
+  if (p.target) def.target = p.target;
+  if (p.expression) {
+    def.expression = p.expression;
+    def.path = compilePath(p.expression);
+  }
+  if (p.components) {
+    def.components = p.components.map((c) => ({ code: c.code, type: c.type as SearchParamType, path: compileRelativePath(c.expression) }));
+  }
+  return def;
+}

@@ -1,0 +1,45 @@
+/**
+ * The one SQL dialect (PostgreSQL) behind two engines: PGlite in-process for the embedded default,
+ * and a real PostgreSQL server through `pg` in production. Everything above this interface is
+ * engine-agnostic; only `store/` imports it.
+ */
+
+/** Result of one statement. */
+export interface QueryResult<T> {
+  rows: T[];
+  rowCount: number;
+}
+
+/** Something that runs parameterised SQL: a connection or an open transaction. */
+export interface SqlClient {
+  /** Runs one statement. Values are always bound as parameters (`$1`, `$2`, …), never spliced in. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+}
+
+/** A database: a client plus transactions and lifecycle. */
+export interface Database extends SqlClient {
+  readonly kind: 'pglite' | 'postgres';
+  /**
+   * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
+   * Serialization failures and deadlocks are retried a few times, so `fn` must be safe to re-run.
+   */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  /** Runs a script of several statements with no parameters (migrations). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Postgres error codes that mean "try the transaction again". */
+export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+
+/** True when `err` is a Postgres error worth retrying. */
+export function isRetryable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && RETRYABLE_SQLSTATES.has(code);
+}
+
+/** The SQLSTATE of a Postgres error, if any. */
+export function sqlState(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}

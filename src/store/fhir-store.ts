@@ -1,0 +1,242 @@
+/**
+ * The FHIR resource store: reads, versioned writes, history and search over one database.
+ * It knows nothing of HTTP or of who is asking: access rules wrap it (see `access/`), and the
+ * REST router calls it.
+ *
+ * @see https://hl7.org/fhir/R4/http.html
+ */
+import { randomUUID } from 'node:crypto';
+import { badRequest, gone, notFound, preconditionFailed } from '../fhir/outcome.js';
+import type { Resource } from '../fhir/types.js';
+import { parseSearch } from '../search/parse-search.js';
+import type { SearchRegistry } from '../search/registry.js';
+import type { SearchRequest } from '../search/search-request.js';
+import type { Database, SqlClient } from './database.js';
+import type { ResourceVersion } from './resource-version.js';
+import { executeSearch, type SearchPage } from './search-executor.js';
+import { ID_RE, WriteSession, type Validator } from './write-session.js';
+
+/** Dependencies of the store. */
+export interface FhirStoreDeps {
+  db: Database;
+  registry: SearchRegistry;
+  validate: Validator;
+  now?: () => Date;
+}
+
+/** A result of a write. */
+export interface WriteResult {
+  version: ResourceVersion;
+  /** 201 when a resource was created, 200 otherwise. */
+  created: boolean;
+}
+
+/** Options for history queries. */
+export interface HistoryOptions {
+  resourceType?: string;
+  id?: string;
+  since?: Date;
+  count: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+/** A page of history, newest first. */
+export interface HistoryPage {
+  entries: ResourceVersion[];
+  total: number;
+  next?: string;
+}
+
+interface Row {
+  resource_type: string;
+  id: string;
+  version_id: number;
+  last_updated: Date;
+  is_deleted: boolean;
+  content: string;
+  method?: ResourceVersion['method'];
+  seq?: number;
+}
+
+function toVersion(row: Row): ResourceVersion {
+  const v: ResourceVersion = {
+    resourceType: row.resource_type, id: row.id, versionId: row.version_id,
+    lastUpdated: row.last_updated instanceof Date ? row.last_updated : new Date(row.last_updated), deleted: row.is_deleted, json: row.content,
+  };
+  if (row.method) v.method = row.method;
+  return v;
+}
+
+/** The store. */
+export class FhirStore {
+  readonly db: Database;
+  readonly registry: SearchRegistry;
+  private readonly validate: Validator;
+  private readonly now: () => Date;
+
+  constructor(deps: FhirStoreDeps) {
+    this.db = deps.db;
+    this.registry = deps.registry;
+    this.validate = deps.validate;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Opens a write session on `tx` (used by single interactions and bundles alike). */
+  session(tx: SqlClient): WriteSession {
+    return new WriteSession(tx, { registry: this.registry, validate: this.validate, now: this.now });
+  }
+
+  /** Current version, or `undefined` when never created. Deleted resources come back with `deleted`. */
+  async readCurrent(type: string, id: string, client: SqlClient = this.db): Promise<ResourceVersion | undefined> {
+    if (!ID_RE.test(id)) return undefined;
+    const res = await client.query<Row>(
+      'SELECT resource_type, id, version_id, last_updated, is_deleted, content FROM resources WHERE resource_type = $1 AND id = $2',
+      [type, id],
+    );
+    return res.rows[0] ? toVersion(res.rows[0]) : undefined;
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#read — 404 when unknown, 410 when deleted. */
+  async read(type: string, id: string): Promise<ResourceVersion> {
+    const v = await this.readCurrent(type, id);
+    if (!v) throw notFound(`${type}/${id} is not known`);
+    if (v.deleted) throw gone(`${type}/${id} has been deleted`);
+    return v;
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#vread */
+  async vread(type: string, id: string, versionId: string): Promise<ResourceVersion> {
+    if (!/^\d{1,9}$/.test(versionId)) throw notFound(`${type}/${id} has no version ${versionId}`);
+    const res = await this.db.query<Row>(
+      `SELECT resource_type, id, version_id, last_updated, is_deleted, content, method FROM resource_versions
+       WHERE resource_type = $1 AND id = $2 AND version_id = $3`,
+      [type, id, Number(versionId)],
+    );
+    const row = res.rows[0];
+    if (!row) throw notFound(`${type}/${id} has no version ${versionId}`);
+    if (row.is_deleted) throw gone(`${type}/${id} version ${versionId} is a deletion`);
+    return toVersion(row);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#create — the server assigns the id. */
+  async create(resource: Resource, ifNoneExist?: string): Promise<WriteResult> {
+    return this.db.transaction(async (tx) => {
+      if (ifNoneExist !== undefined) {
+        const existing = await this.conditionalMatch(tx, resource.resourceType, ifNoneExist, 'If-None-Exist');
+        if (existing.length > 1) throw preconditionFailed(`If-None-Exist matched ${existing.length} resources`, 'If-None-Exist');
+        if (existing.length === 1) return { version: existing[0]!, created: false };
+      }
+      const s = this.session(tx);
+      const w = await s.create(resource, randomUUID());
+      await s.flush();
+      return { version: w, created: true };
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#update — creates when the id is new. */
+  async update(resource: Resource, ifMatch?: number, method: 'PUT' | 'PATCH' = 'PUT'): Promise<WriteResult> {
+    return this.db.transaction(async (tx) => {
+      const s = this.session(tx);
+      const { write, created } = await s.update(resource, { ...(ifMatch !== undefined ? { ifMatch } : {}), method });
+      await s.flush();
+      return { version: write, created };
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#cond-update */
+  async conditionalUpdate(resource: Resource, query: string): Promise<WriteResult> {
+    return this.db.transaction(async (tx) => {
+      const matches = await this.conditionalMatch(tx, resource.resourceType, query, 'url');
+      if (matches.length > 1) throw preconditionFailed(`The condition matched ${matches.length} resources`, 'url');
+      const s = this.session(tx);
+      if (matches.length === 0) {
+        if (resource.id) {
+          const existing = await this.readCurrent(resource.resourceType, resource.id, tx);
+          if (existing && !existing.deleted) throw badRequest(`${resource.resourceType}/${resource.id} exists but does not match the condition`, `${resource.resourceType}.id`);
+        }
+        const w = await s.create(resource, resource.id ?? randomUUID());
+        await s.flush();
+        return { version: w, created: true };
+      }
+      const match = matches[0]!;
+      if (resource.id && resource.id !== match.id) throw badRequest(`Resource id ${resource.id} differs from the matched ${match.id}`, `${resource.resourceType}.id`);
+      const { write } = await s.update({ ...resource, id: match.id });
+      await s.flush();
+      return { version: write, created: false };
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#delete — deleting what does not exist is not an error. */
+  async delete(type: string, id: string, ifMatch?: number): Promise<ResourceVersion | undefined> {
+    return this.db.transaction(async (tx) => {
+      const s = this.session(tx);
+      const w = await s.delete(type, id, ifMatch);
+      await s.flush();
+      return w;
+    });
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#3.1.0.7.1 — deletes every match (bounded). */
+  async conditionalDelete(type: string, query: string, maxMatches = 100): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      const matches = await this.conditionalMatch(tx, type, query, 'url', maxMatches + 1);
+      if (matches.length > maxMatches) throw preconditionFailed(`The condition matched more than ${maxMatches} resources`, 'url');
+      const s = this.session(tx);
+      for (const m of matches) await s.delete(type, m.id);
+      await s.flush();
+      return matches.length;
+    });
+  }
+
+  /** Resolves a conditional (`identifier=x|y`) to the current matching versions. */
+  async conditionalMatch(client: SqlClient, type: string, query: string, expression: string, limit = 2): Promise<ResourceVersion[]> {
+    const params = [...new URLSearchParams(query)] as [string, string][];
+    if (params.length === 0) throw badRequest(`A conditional request needs search criteria`, expression);
+    const req = parseSearch(this.registry, type, params, { defaultCount: limit });
+    req.count = limit;
+    req.total = 'none';
+    req.sort = [];
+    const page = await executeSearch(client, this.registry, req);
+    return Promise.all(page.matches.map(async (m) => (await this.readCurrent(m.resourceType, m.id, client))!));
+  }
+
+  /** Runs a parsed search. */
+  async search(req: SearchRequest, client: SqlClient = this.db): Promise<SearchPage> {
+    return executeSearch(client, this.registry, req);
+  }
+
+  /**
+   * Instance, type or system history, newest first, paged by an opaque cursor.
+   * https://hl7.org/fhir/R4/http.html#history
+   */
+  async history(opts: HistoryOptions): Promise<HistoryPage> {
+    const conds: string[] = [];
+    const params: unknown[] = [];
+    const bind = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    if (opts.resourceType) conds.push(`resource_type = ${bind(opts.resourceType)}`);
+    if (opts.id) conds.push(`id = ${bind(opts.id)}`);
+    if (opts.since) conds.push(`last_updated >= ${bind(opts.since)}`);
+    const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
+    const totalRes = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resource_versions ${where}`, params);
+    const pageConds = [...conds];
+    if (opts.cursor) {
+      const seq = Number(Buffer.from(opts.cursor, 'base64url').toString('utf8'));
+      if (!Number.isSafeInteger(seq)) throw badRequest('The paging cursor is invalid', '_cursor');
+      pageConds.push(`seq < ${bind(seq)}`);
+    }
+    const pageWhere = pageConds.length ? `WHERE ${pageConds.join(' AND ')}` : '';
+    const res = await this.db.query<Row>(
+      `SELECT resource_type, id, version_id, last_updated, is_deleted, content, method, seq FROM resource_versions ${pageWhere}
+       ORDER BY seq DESC LIMIT ${bind(opts.count + 1)}`,
+      params,
+    );
+    const rows = res.rows.slice(0, opts.count);
+    const page: HistoryPage = { entries: rows.map(toVersion), total: totalRes.rows[0]?.n ?? 0 };
+    if (res.rows.length > opts.count && rows.length > 0) page.next = Buffer.from(String(rows[rows.length - 1]!.seq)).toString('base64url');
+    return page;
+  }
+}

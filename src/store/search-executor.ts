@@ -1,0 +1,150 @@
+/**
+ * Runs a parsed search: one query for the page (keyset-paged on the sort keys plus id, so pages
+ * stay stable while data changes and there is no offset cap), one exact count, and the
+ * `_include`/`_revinclude` queries.
+ *
+ * @see https://hl7.org/fhir/R4/search.html#paging
+ */
+import { badRequest } from '../fhir/outcome.js';
+import type { SearchRegistry } from '../search/registry.js';
+import type { IncludeSpec, SearchRequest } from '../search/search-request.js';
+import type { SqlClient } from './database.js';
+import { Binder, sortExpression, whereClause } from './search-sql.js';
+
+/** A page of search results. */
+export interface SearchPage {
+  /** Matches, as stored JSON text, in order. */
+  matches: { resourceType: string; id: string; json: string }[];
+  /** Included resources (`search.mode = include`). */
+  included: { resourceType: string; id: string; json: string }[];
+  total?: number;
+  /** Opaque cursor for the next page, when there is one. */
+  next?: string;
+}
+
+interface Cursor {
+  k: (string | number)[];
+  id: string;
+}
+
+function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
+}
+
+function decodeCursor(s: string, keys: number): Cursor {
+  try {
+    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
+    if (!Array.isArray(c.k) || c.k.length !== keys || typeof c.id !== 'string') throw new Error('shape');
+    return c;
+  } catch {
+    throw badRequest('The paging cursor is invalid or belongs to a different search', '_cursor');
+  }
+}
+
+const MAX_INCLUDE_DEPTH = 4;
+
+/** Executes a search against `db`. */
+export async function executeSearch(db: SqlClient, registry: SearchRegistry, req: SearchRequest): Promise<SearchPage> {
+  const b = new Binder();
+  const where = whereClause(b, registry, req, 'r');
+  const whereValues = b.values.length;
+  const sorts = req.sort.map((s) => ({ ...sortExpression(b, s, 'r'), descending: s.descending }));
+  const selectKeys = sorts.map((s, i) => `, ${s.sql} AS k${i}`).join('');
+
+  let total: number | undefined;
+  if (req.total !== 'none' || req.summary === 'count') {
+    const countBinder = b.values.slice(0, whereValues);
+    const res = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources r WHERE ${where}`, countBinder);
+    total = res.rows[0]?.n ?? 0;
+  }
+  if (req.summary === 'count' || req.count === 0) return { matches: [], included: [], ...(total !== undefined ? { total } : {}) };
+
+  let keyset = '';
+  if (req.cursor) {
+    const c = decodeCursor(req.cursor, sorts.length);
+    // (k0, k1, …, id) strictly after the cursor in the sort order, expanded for mixed directions.
+    const cols = [...sorts.map((s, i) => ({ col: `q.k${i}`, desc: s.descending, kind: s.kind, val: c.k[i] })), { col: 'q.id', desc: false, kind: 'text' as const, val: c.id }];
+    const ors: string[] = [];
+    for (let i = 0; i < cols.length; i++) {
+      const eqs = cols.slice(0, i).map((p) => `${p.col} = ${b.bind(p.val)}::${p.kind}`);
+      const cur = cols[i]!;
+      eqs.push(`${cur.col} ${cur.desc ? '<' : '>'} ${b.bind(cur.val)}::${cur.kind}`);
+      ors.push(`(${eqs.join(' AND ')})`);
+    }
+    keyset = `WHERE ${ors.join(' OR ')}`;
+  }
+  const order = [...sorts.map((s, i) => `q.k${i} ${s.descending ? 'DESC' : 'ASC'}`), 'q.id ASC'].join(', ');
+  const limit = b.bind(req.count + 1);
+  const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content${selectKeys} FROM resources r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
+  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string }>(sql, b.values);
+  const rows = res.rows.slice(0, req.count);
+  const matches = rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content }));
+  const page: SearchPage = { matches, included: [], ...(total !== undefined ? { total } : {}) };
+  if (res.rows.length > req.count) {
+    const last = rows[rows.length - 1]!;
+    page.next = encodeCursor({
+      k: sorts.map((s, i) => {
+        const v = last[`k${i}`];
+        return v instanceof Date ? v.toISOString() : (v as string | number);
+      }),
+      id: last.id,
+    });
+  }
+  if (req.include.length > 0 || req.revinclude.length > 0) page.included = await includes(db, req, matches);
+  return page;
+}
+
+async function includes(
+  db: SqlClient,
+  req: SearchRequest,
+  matches: { resourceType: string; id: string }[],
+): Promise<{ resourceType: string; id: string; json: string }[]> {
+  const seen = new Set(matches.map((m) => `${m.resourceType}/${m.id}`));
+  const out: { resourceType: string; id: string; json: string }[] = [];
+  let frontier = matches;
+  for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length > 0; depth++) {
+    const found: { resourceType: string; id: string; json: string }[] = [];
+    for (const spec of req.include) {
+      if (depth > 0 && !spec.iterate) continue;
+      found.push(...(await forwardInclude(db, spec, frontier)));
+    }
+    for (const spec of req.revinclude) {
+      if (depth > 0 && !spec.iterate) continue;
+      found.push(...(await reverseInclude(db, spec, frontier)));
+    }
+    const fresh = found.filter((f) => !seen.has(`${f.resourceType}/${f.id}`) && seen.add(`${f.resourceType}/${f.id}`));
+    out.push(...fresh);
+    frontier = fresh;
+  }
+  return out;
+}
+
+async function forwardInclude(db: SqlClient, spec: IncludeSpec, from: { resourceType: string; id: string }[]) {
+  const sources = spec.wildcard ? from : from.filter((f) => f.resourceType === spec.sourceType);
+  if (sources.length === 0) return [];
+  const b = new Binder();
+  const conds = [`(x.resource_type, x.id) IN (SELECT * FROM unnest(${b.bind(sources.map((s) => s.resourceType))}::text[], ${b.bind(sources.map((s) => s.id))}::text[]))`];
+  if (!spec.wildcard) conds.push(`x.param = ${b.bind(spec.param)}`);
+  if (spec.targetType) conds.push(`x.target_type = ${b.bind(spec.targetType)}`);
+  const res = await db.query<{ resource_type: string; id: string; content: string }>(
+    `SELECT DISTINCT r.resource_type, r.id, r.content FROM search_reference x
+     JOIN resources r ON r.resource_type = x.target_type AND r.id = x.target_id
+     WHERE ${conds.join(' AND ')} AND NOT r.is_deleted`,
+    b.values,
+  );
+  return res.rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content }));
+}
+
+async function reverseInclude(db: SqlClient, spec: IncludeSpec, to: { resourceType: string; id: string }[]) {
+  if (to.length === 0) return [];
+  const b = new Binder();
+  const conds = [`(x.target_type, x.target_id) IN (SELECT * FROM unnest(${b.bind(to.map((t) => t.resourceType))}::text[], ${b.bind(to.map((t) => t.id))}::text[]))`];
+  if (!spec.wildcard) conds.push(`x.resource_type = ${b.bind(spec.sourceType)}`, `x.param = ${b.bind(spec.param)}`);
+  const res = await db.query<{ resource_type: string; id: string; content: string }>(
+    `SELECT DISTINCT r.resource_type, r.id, r.content FROM search_reference x
+     JOIN resources r ON r.resource_type = x.resource_type AND r.id = x.id
+     WHERE ${conds.join(' AND ')} AND NOT r.is_deleted`,
+    b.values,
+  );
+  return res.rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content }));
+}

@@ -1,0 +1,213 @@
+/**
+ * Translates the search IR into one parameterised SQL query over the resources table and the
+ * search index tables. Every value is bound (`$n`); only identifiers chosen by this module
+ * (table and alias names) appear in the SQL text.
+ *
+ * @see https://hl7.org/fhir/R4/search.html
+ */
+import { badRequest } from '../fhir/outcome.js';
+import type { SearchRegistry } from '../search/registry.js';
+import type { Filter, ParamFilter, Prefix, SearchRequest, SearchValue, SortKey } from '../search/search-request.js';
+
+/** Collects bound parameters and hands out `$n` placeholders. */
+export class Binder {
+  readonly values: unknown[] = [];
+  private aliasCount = 0;
+  bind(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+  alias(prefix: string): string {
+    return `${prefix}${++this.aliasCount}`;
+  }
+}
+
+/** Escapes LIKE wildcards so a user's `%` or `_` matches literally. */
+export function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+const TABLE: Record<string, string> = {
+  token: 'search_token', string: 'search_string', date: 'search_date', number: 'search_quantity',
+  quantity: 'search_quantity', reference: 'search_reference', uri: 'search_uri',
+};
+
+/** Builds the WHERE conditions for all filters against alias `r` of `resources`. */
+export function whereClause(b: Binder, registry: SearchRegistry, req: SearchRequest, r = 'r'): string {
+  const conds = [`${r}.resource_type = ${b.bind(req.resourceType)}`, `NOT ${r}.is_deleted`];
+  if (req.compartment) conds.push(compartmentCondition(b, registry, req.resourceType, req.compartment.id, r));
+  for (const f of req.filters) conds.push(filterCondition(b, registry, f, r));
+  return conds.join(' AND ');
+}
+
+/**
+ * Membership of the Patient compartment: any of the type's compartment parameters refers to the
+ * patient. https://hl7.org/fhir/R4/compartmentdefinition-patient.html
+ */
+export function compartmentCondition(b: Binder, registry: SearchRegistry, type: string, patientId: string, r: string): string {
+  const pid = b.bind(patientId);
+  if (type === 'Patient') return `${r}.id = ${pid}`;
+  const params = registry.compartmentParams(type).map((d) => d.code);
+  if (params.length === 0) return 'false';
+  const x = b.alias('c');
+  return `${r}.id IN (SELECT ${x}.id FROM search_reference ${x} WHERE ${x}.target_id = ${pid} AND ${x}.target_type = 'Patient'
+    AND ${x}.param = ANY(${b.bind(params)}::text[]) AND ${x}.resource_type = ${r}.resource_type)`;
+}
+
+function filterCondition(b: Binder, registry: SearchRegistry, f: Filter, r: string): string {
+  switch (f.kind) {
+    case 'id':
+      return `${r}.id = ANY(${b.bind(f.values.map((v) => (v.type === 'token' ? v.code : '')))}::text[])`;
+    case 'lastUpdated':
+      return f.values
+        .map((v) => (v.type === 'date' ? dateCondition(b, v.prefix, v.start, v.end, `${r}.last_updated`, `${r}.last_updated + interval '1 millisecond'`) : 'false'))
+        .map((c) => `(${c})`)
+        .join(' OR ');
+    case 'chain': {
+      const r2 = b.alias('r');
+      const x = b.alias('x');
+      const inner = filterCondition(b, registry, f.inner, r2);
+      return `EXISTS (SELECT 1 FROM search_reference ${x} JOIN resources ${r2} ON ${r2}.resource_type = ${x}.target_type AND ${r2}.id = ${x}.target_id
+        WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${b.bind(f.def.code)}
+        AND ${x}.target_type = ${b.bind(f.targetType)} AND NOT ${r2}.is_deleted AND ${inner})`;
+    }
+    case 'has': {
+      const r2 = b.alias('r');
+      const x = b.alias('x');
+      const inner = filterCondition(b, registry, f.inner, r2);
+      return `EXISTS (SELECT 1 FROM search_reference ${x} JOIN resources ${r2} ON ${r2}.resource_type = ${x}.resource_type AND ${r2}.id = ${x}.id
+        WHERE ${x}.target_id = ${r}.id AND ${x}.target_type = ${r}.resource_type AND ${x}.resource_type = ${b.bind(f.sourceType)}
+        AND ${x}.param = ${b.bind(f.referenceParam.code)} AND NOT ${r2}.is_deleted AND ${inner})`;
+    }
+    case 'param':
+      return paramCondition(b, f, r);
+  }
+}
+
+function paramCondition(b: Binder, f: ParamFilter, r: string): string {
+  const { def, modifier } = f;
+  if (def.type === 'composite') throw badRequest(`Composite parameter '${def.code}' is not supported yet`, def.code);
+  const table = TABLE[def.type];
+  if (!table) throw badRequest(`Search parameter '${def.code}' is not supported`, def.code);
+  const x = b.alias('i');
+  const paramName = modifier === 'of-type' ? `${def.code}:of-type` : modifier === 'identifier' ? `${def.code}:identifier` : def.code;
+  const rowOf = `FROM ${table} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${b.bind(paramName)}`;
+  if (modifier === 'missing') {
+    const missing = f.values[0]?.type === 'missing' && f.values[0].missing;
+    return `${missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${rowOf})`;
+  }
+  const ors = f.values.map((v) => `(${valueCondition(b, def.type, modifier, v, x)})`).join(' OR ');
+  if (modifier === 'not') return `NOT EXISTS (SELECT 1 ${rowOf} AND (${ors}))`;
+  if (def.type === 'number' || def.type === 'quantity' || def.type === 'date') {
+    // `ne` means no value equals: handled per value inside the EXISTS like the spec's examples.
+  }
+  return `EXISTS (SELECT 1 ${rowOf} AND (${ors}))`;
+}
+
+function valueCondition(b: Binder, type: string, modifier: string | undefined, v: SearchValue, x: string): string {
+  switch (v.type) {
+    case 'token': {
+      const parts: string[] = [];
+      if (v.system !== undefined) parts.push(`${x}.system = ${b.bind(v.system)}`);
+      if (v.noSystem) parts.push(`${x}.system IS NULL`);
+      if (v.code !== undefined) parts.push(`${x}.code = ${b.bind(v.code)}`);
+      return parts.join(' AND ') || 'true';
+    }
+    case 'string': {
+      if (type === 'token') {
+        return `lower(${x}.text_value) LIKE ${b.bind(`%${likeEscape(v.value.toLowerCase())}%`)}`;
+      }
+      if (modifier === 'exact') return `${x}.exact = ${b.bind(v.value)}`;
+      const norm = v.value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+      if (modifier === 'contains') return `${x}.value LIKE ${b.bind(`%${likeEscape(norm)}%`)}`;
+      return `${x}.value LIKE ${b.bind(`${likeEscape(norm)}%`)}`;
+    }
+    case 'date':
+      return dateCondition(b, v.prefix, v.start, v.end, `${x}.lo`, `${x}.hi`);
+    case 'number': {
+      const cond = numberCondition(b, v.prefix, v.value, v.low, v.high, `${x}.value`);
+      const unit: string[] = [];
+      if (v.system) unit.push(`${x}.system = ${b.bind(v.system)}`);
+      if (v.code) unit.push(v.system ? `${x}.code = ${b.bind(v.code)}` : `(${x}.code = ${b.bind(v.code)} OR ${x}.unit = ${b.bind(v.code)})`);
+      return [cond, ...unit].join(' AND ');
+    }
+    case 'reference': {
+      if (v.identifier) return `${x}.url = ${b.bind(`${v.identifier.system ?? ''}|${v.identifier.value ?? ''}`)}`;
+      if (v.url) return `${x}.url = ${b.bind(v.url)}`;
+      const parts = [`${x}.target_id = ${b.bind(v.id)}`];
+      if (v.resourceType) parts.push(`${x}.target_type = ${b.bind(v.resourceType)}`);
+      return parts.join(' AND ');
+    }
+    case 'uri':
+      if (modifier === 'below') return `${x}.value LIKE ${b.bind(`${likeEscape(v.value)}%`)}`;
+      if (modifier === 'above') return `${b.bind(v.value)} LIKE replace(replace(replace(${x}.value, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'`;
+      return `${x}.value = ${b.bind(v.value)}`;
+    default:
+      return 'false';
+  }
+}
+
+/**
+ * Date comparison of a stored range [lo, hi) against a search range [start, end).
+ * https://hl7.org/fhir/R4/search.html#prefix
+ */
+export function dateCondition(b: Binder, prefix: Prefix, start: number, end: number, lo: string, hi: string): string {
+  const s = () => b.bind(new Date(start));
+  const e = () => b.bind(new Date(end));
+  switch (prefix) {
+    case 'eq': return `${lo} >= ${s()} AND ${hi} <= ${e()}`;
+    case 'ne': return `NOT (${lo} >= ${s()} AND ${hi} <= ${e()})`;
+    case 'gt': return `${hi} > ${e()}`;
+    case 'lt': return `${lo} < ${s()}`;
+    case 'ge': return `${hi} > ${s()}`;
+    case 'le': return `${lo} < ${e()}`;
+    case 'sa': return `${lo} >= ${e()}`;
+    case 'eb': return `${hi} <= ${s()}`;
+    case 'ap': {
+      // Approximately: within 10% of the distance from now, on each side (at least a day).
+      const now = Date.now();
+      const slack = Math.max(86_400_000, Math.abs(now - start) * 0.1);
+      return `${lo} < ${b.bind(new Date(end + slack))} AND ${hi} > ${b.bind(new Date(start - slack))}`;
+    }
+  }
+}
+
+/** Number/quantity comparison: eq uses the search value's precision range. */
+export function numberCondition(b: Binder, prefix: Prefix, value: number, low: number, high: number, col: string): string {
+  switch (prefix) {
+    case 'eq': return `${col} >= ${b.bind(low)} AND ${col} < ${b.bind(high)}`;
+    case 'ne': return `NOT (${col} >= ${b.bind(low)} AND ${col} < ${b.bind(high)})`;
+    case 'gt': case 'sa': return `${col} > ${b.bind(value)}`;
+    case 'lt': case 'eb': return `${col} < ${b.bind(value)}`;
+    case 'ge': return `${col} >= ${b.bind(value)}`;
+    case 'le': return `${col} <= ${b.bind(value)}`;
+    case 'ap': {
+      const slack = Math.abs(value) * 0.1;
+      return `${col} >= ${b.bind(value - slack)} AND ${col} <= ${b.bind(value + slack)}`;
+    }
+  }
+}
+
+/** SQL expression for a sort key of alias `r`, never NULL (missing values sort last). */
+export function sortExpression(b: Binder, key: SortKey, r: string): { sql: string; kind: 'text' | 'timestamptz' | 'float8' } {
+  const def = key.def!;
+  const p = b.bind(def.code);
+  const where = `WHERE s.resource_type = ${r}.resource_type AND s.id = ${r}.id AND s.param = ${p}`;
+  const agg = key.descending ? 'max' : 'min';
+  switch (def.type) {
+    case 'date': {
+      const col = key.descending ? 'hi' : 'lo';
+      return { sql: `COALESCE((SELECT ${agg}(s.${col}) FROM search_date s ${where}), '${key.descending ? '-infinity' : 'infinity'}'::timestamptz)`, kind: 'timestamptz' };
+    }
+    case 'number': case 'quantity':
+      return { sql: `COALESCE((SELECT ${agg}(s.value) FROM search_quantity s ${where}), '${key.descending ? '-Infinity' : 'Infinity'}'::float8)`, kind: 'float8' };
+    case 'string':
+      return { sql: `COALESCE((SELECT ${agg}(s.value) FROM search_string s ${where}), ${key.descending ? "''" : "chr(1114111)"})`, kind: 'text' };
+    case 'token':
+      return { sql: `COALESCE((SELECT ${agg}(s.code) FROM search_token s ${where}), ${key.descending ? "''" : "chr(1114111)"})`, kind: 'text' };
+    case 'reference':
+      return { sql: `COALESCE((SELECT ${agg}(s.url) FROM search_reference s ${where}), ${key.descending ? "''" : "chr(1114111)"})`, kind: 'text' };
+    default:
+      return { sql: `COALESCE((SELECT ${agg}(s.value) FROM search_uri s ${where}), ${key.descending ? "''" : "chr(1114111)"})`, kind: 'text' };
+  }
+}

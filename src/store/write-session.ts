@@ -1,0 +1,226 @@
+/**
+ * The write side of the store within one database transaction: plans creates, updates and
+ * deletes (reading and locking current versions as needed), then writes all of them in a few
+ * multi-row statements. A single REST interaction and a whole transaction bundle go through the
+ * same code, so they behave the same.
+ *
+ * @see https://hl7.org/fhir/R4/http.html
+ */
+import { randomUUID } from 'node:crypto';
+import type { Resource } from '../fhir/types.js';
+import { conflict, gone, invalid, notFound, preconditionFailed } from '../fhir/outcome.js';
+import type { OperationOutcomeIssue } from '../fhir/types.js';
+import type { SearchRegistry } from '../search/registry.js';
+import type { IndexEntries } from '../search/index-entries.js';
+import type { SqlClient } from './database.js';
+import type { ResourceVersion } from './resource-version.js';
+import { insertRows, type Column } from './sql-rows.js';
+
+/** Validates a resource; returns issues (empty when valid). */
+export type Validator = (resource: unknown) => OperationOutcomeIssue[];
+
+/** A version to be written when the session flushes. */
+export interface PendingWrite extends ResourceVersion {
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  patientId: string | null;
+  source: string | null;
+  isNew: boolean;
+  index: IndexEntries | null;
+}
+
+/** Row of the `resources` table as read for a write. */
+interface CurrentRow {
+  version_id: number;
+  is_deleted: boolean;
+  last_updated: Date;
+  content: string;
+}
+
+/** Dependencies of a write session. */
+export interface WriteDeps {
+  registry: SearchRegistry;
+  validate: Validator;
+  now: () => Date;
+}
+
+const RESOURCE_COLUMNS: Column[] = [
+  { name: 'resource_type', type: 'text' }, { name: 'id', type: 'text' }, { name: 'version_id', type: 'int' },
+  { name: 'last_updated', type: 'timestamptz' }, { name: 'is_deleted', type: 'bool' }, { name: 'patient_id', type: 'text' },
+  { name: 'source', type: 'text' }, { name: 'content', type: 'text' },
+];
+const VERSION_COLUMNS: Column[] = [
+  { name: 'resource_type', type: 'text' }, { name: 'id', type: 'text' }, { name: 'version_id', type: 'int' },
+  { name: 'last_updated', type: 'timestamptz' }, { name: 'is_deleted', type: 'bool' }, { name: 'patient_id', type: 'text' },
+  { name: 'method', type: 'text' }, { name: 'content', type: 'text' },
+];
+const KEY: Column[] = [{ name: 'resource_type', type: 'text' }, { name: 'id', type: 'text' }, { name: 'patient_id', type: 'text' }];
+const t = (name: string): Column => ({ name, type: 'text' });
+const INDEX_TABLES = ['search_token', 'search_string', 'search_date', 'search_quantity', 'search_reference', 'search_uri'] as const;
+
+/** A FHIR id: https://hl7.org/fhir/R4/datatypes.html#id */
+export const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
+
+/** Options for an update. */
+export interface UpdateOptions {
+  /** Expected current version (If-Match); 412 when it differs. */
+  ifMatch?: number;
+  /** The interaction recorded in history. */
+  method?: 'PUT' | 'PATCH';
+}
+
+/** Plans and flushes writes inside one transaction. */
+export class WriteSession {
+  private readonly writes = new Map<string, PendingWrite>();
+  readonly timestamp: Date;
+
+  constructor(readonly tx: SqlClient, private readonly deps: WriteDeps) {
+    this.timestamp = deps.now();
+  }
+
+  /** Current row of a resource, locked for update so concurrent writers queue. */
+  async current(type: string, id: string): Promise<CurrentRow | undefined> {
+    const res = await this.tx.query<CurrentRow>(
+      'SELECT version_id, is_deleted, last_updated, content FROM resources WHERE resource_type = $1 AND id = $2 FOR UPDATE',
+      [type, id],
+    );
+    return res.rows[0];
+  }
+
+  /** The writes planned so far, in order. */
+  pending(): PendingWrite[] {
+    return [...this.writes.values()];
+  }
+
+  /** Plans a create with a new server-assigned id (or `id` when the bundle pre-assigned one). */
+  async create(resource: Resource, id: string = randomUUID()): Promise<PendingWrite> {
+    return this.plan({ ...resource, id }, 1, 'POST', true);
+  }
+
+  /**
+   * Plans an update (or create-on-update when the resource does not exist).
+   * @see https://hl7.org/fhir/R4/http.html#update
+   */
+  async update(resource: Resource, opts: UpdateOptions = {}): Promise<{ write: PendingWrite; created: boolean; unchanged: boolean }> {
+    const id = resource.id!;
+    const cur = await this.current(resource.resourceType, id);
+    if (opts.ifMatch !== undefined) {
+      if (!cur || cur.is_deleted) throw preconditionFailed(`${resource.resourceType}/${id} does not exist; If-Match cannot match`, 'If-Match');
+      if (cur.version_id !== opts.ifMatch) {
+        throw preconditionFailed(`Version conflict: ${resource.resourceType}/${id} is at version ${cur.version_id}, not ${opts.ifMatch}`, 'If-Match');
+      }
+    }
+    if (cur && !cur.is_deleted && JSON.stringify(stamp(resource, cur.version_id, cur.last_updated)) === cur.content) {
+      // No change: keep the current version, so re-importing the same data creates no versions.
+      const write: PendingWrite = {
+        resourceType: resource.resourceType, id, versionId: cur.version_id, lastUpdated: cur.last_updated, deleted: false,
+        json: cur.content, method: opts.method ?? 'PUT', patientId: null, source: null, isNew: false, index: null,
+      };
+      return { write, created: false, unchanged: true };
+    }
+    const version = cur ? cur.version_id + 1 : 1;
+    const write = await this.plan(resource, version, opts.method ?? 'PUT', !cur);
+    return { write, created: !cur || cur.is_deleted, unchanged: false };
+  }
+
+  /**
+   * Plans a delete. Deleting what does not exist (or is already deleted) is not an error.
+   * @see https://hl7.org/fhir/R4/http.html#delete
+   */
+  async delete(type: string, id: string, ifMatch?: number): Promise<PendingWrite | undefined> {
+    const cur = await this.current(type, id);
+    if (ifMatch !== undefined && (!cur || cur.version_id !== ifMatch)) {
+      throw preconditionFailed(`Version conflict: ${type}/${id} is not at version ${ifMatch}`, 'If-Match');
+    }
+    if (!cur || cur.is_deleted) return undefined;
+    const key = `${type}/${id}`;
+    if (this.writes.has(key)) throw conflict(`${key} is changed twice in one transaction`);
+    const write: PendingWrite = {
+      resourceType: type, id, versionId: cur.version_id + 1, lastUpdated: this.timestamp, deleted: true, json: '',
+      method: 'DELETE', patientId: null, source: null, isNew: false, index: null,
+    };
+    this.writes.set(key, write);
+    return write;
+  }
+
+  private async plan(resource: Resource, versionId: number, method: PendingWrite['method'], isNew: boolean): Promise<PendingWrite> {
+    const key = `${resource.resourceType}/${resource.id}`;
+    if (this.writes.has(key)) throw conflict(`${key} is changed twice in one transaction`);
+    const stamped = stamp(resource, versionId, this.timestamp);
+    const issues = this.deps.validate(stamped);
+    if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) throw invalid(issues);
+    const write: PendingWrite = {
+      resourceType: resource.resourceType, id: resource.id!, versionId, lastUpdated: this.timestamp, deleted: false,
+      json: JSON.stringify(stamped), method, patientId: this.deps.registry.patientKey(stamped),
+      source: typeof stamped.meta?.source === 'string' ? stamped.meta.source : null, isNew, index: this.deps.registry.extract(stamped),
+    };
+    this.writes.set(key, write);
+    return write;
+  }
+
+  /** Writes every planned version, its history row and its index rows. */
+  async flush(): Promise<void> {
+    const writes = this.pending();
+    if (writes.length === 0) return;
+    await insertRows(
+      this.tx, 'resources', RESOURCE_COLUMNS,
+      writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.source, w.json]),
+      `ON CONFLICT (resource_type, id) DO UPDATE SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated,
+       is_deleted = EXCLUDED.is_deleted, patient_id = EXCLUDED.patient_id, source = EXCLUDED.source, content = EXCLUDED.content`,
+    );
+    await insertRows(
+      this.tx, 'resource_versions', VERSION_COLUMNS,
+      writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.method, w.json]),
+    );
+    const replaced = writes.filter((w) => !w.isNew);
+    if (replaced.length > 0) {
+      const types = replaced.map((w) => w.resourceType);
+      const ids = replaced.map((w) => w.id);
+      for (const table of INDEX_TABLES) {
+        await this.tx.query(
+          `DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+          [types, ids],
+        );
+      }
+    }
+    await this.writeIndexes(writes.filter((w) => w.index));
+  }
+
+  private async writeIndexes(writes: PendingWrite[]): Promise<void> {
+    const rows = { token: [] as unknown[][], string: [] as unknown[][], date: [] as unknown[][], quantity: [] as unknown[][], reference: [] as unknown[][], uri: [] as unknown[][] };
+    for (const w of writes) {
+      const k = [w.resourceType, w.id, w.patientId];
+      const ix = w.index!;
+      for (const e of ix.token) rows.token.push([...k, e.param, e.system, e.code, e.text]);
+      for (const e of ix.string) rows.string.push([...k, e.param, e.value, e.exact]);
+      for (const e of ix.date) rows.date.push([...k, e.param, new Date(e.start), new Date(e.end)]);
+      for (const e of ix.quantity) rows.quantity.push([...k, e.param, e.value, e.low, e.high, e.system, e.code, e.unit]);
+      for (const e of ix.reference) rows.reference.push([...k, e.param, e.targetType, e.targetId, e.url]);
+      for (const e of ix.uri) rows.uri.push([...k, e.param, e.value]);
+    }
+    const f = (name: string): Column => ({ name, type: 'float8' });
+    const ts = (name: string): Column => ({ name, type: 'timestamptz' });
+    await insertRows(this.tx, 'search_token', [...KEY, t('param'), t('system'), t('code'), t('text_value')], rows.token);
+    await insertRows(this.tx, 'search_string', [...KEY, t('param'), t('value'), t('exact')], rows.string);
+    await insertRows(this.tx, 'search_date', [...KEY, t('param'), ts('lo'), ts('hi')], rows.date);
+    await insertRows(this.tx, 'search_quantity', [...KEY, t('param'), f('value'), f('lo'), f('hi'), t('system'), t('code'), t('unit')], rows.quantity);
+    await insertRows(this.tx, 'search_reference', [...KEY, t('param'), t('target_type'), t('target_id'), t('url')], rows.reference);
+    await insertRows(this.tx, 'search_uri', [...KEY, t('param'), t('value')], rows.uri);
+  }
+}
+
+/** Sets id, meta.versionId and meta.lastUpdated, keeping `resourceType, id, meta` first. */
+export function stamp(resource: Resource, versionId: number, lastUpdated: Date): Resource {
+  const { resourceType, id, meta, ...rest } = resource;
+  return {
+    resourceType,
+    id,
+    meta: { ...(meta ?? {}), versionId: String(versionId), lastUpdated: lastUpdated.toISOString() },
+    ...rest,
+  };
+}
+
+/** Throws 404/410 for a missing or deleted current row. */
+export function assertLive(type: string, id: string, row: { is_deleted: boolean } | undefined): void {
+  if (!row) throw notFound(`${type}/${id} is not known`);
+  if (row.is_deleted) throw gone(`${type}/${id} has been deleted`);
+}
