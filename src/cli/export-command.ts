@@ -1,0 +1,33 @@
+/** `tessera export`: every current resource as NDJSON, one file per type. */
+import { mkdirSync, createWriteStream } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/config.js';
+import { openDatabase } from '../main.js';
+import { migrate } from '../store/migrate.js';
+import { exportResources } from '../store/export.js';
+
+/** Writes `<out>/<Type>.ndjson`; exit code 0. */
+export async function runExport(config: Config, outDir: string, types: string[]): Promise<number> {
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+    mkdirSync(outDir, { recursive: true });
+    const streams = new Map<string, ReturnType<typeof createWriteStream>>();
+    const counts = new Map<string, number>();
+    for await (const row of exportResources(db, types)) {
+      let s = streams.get(row.resourceType);
+      if (!s) {
+        s = createWriteStream(path.join(outDir, `${row.resourceType}.ndjson`));
+        streams.set(row.resourceType, s);
+      }
+      if (!s.write(`${row.json}\n`)) await new Promise<void>((r) => s!.once('drain', () => r()));
+      counts.set(row.resourceType, (counts.get(row.resourceType) ?? 0) + 1);
+    }
+    await Promise.all([...streams.values()].map((s) => new Promise<void>((r) => s.end(() => r()))));
+    for (const [t, n] of [...counts].sort()) process.stdout.write(`${t}.ndjson: ${n}\n`);
+    process.stdout.write(`Exported ${[...counts.values()].reduce((a, b) => a + b, 0)} resources to ${outDir}\n`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,41 @@
+/** `tessera import FILE…`: load data files with a progress line and a summary. */
+import { statSync } from 'node:fs';
+import type { Config } from '../config/config.js';
+import { createStore, openDatabase } from '../main.js';
+import { migrate } from '../store/migrate.js';
+import { importFile } from './import-files.js';
+
+/** Imports each file; exit code 1 when any failed. */
+export async function runImport(config: Config, files: string[]): Promise<number> {
+  if (files.length === 0) {
+    process.stderr.write('tessera import: name at least one file\n');
+    return 1;
+  }
+  for (const f of files) statSync(f); // fail early, with the OS's message, on a missing file
+  const db = await openDatabase(config);
+  try {
+    await migrate(db);
+    const store = createStore(db);
+    const started = Date.now();
+    let resources = 0;
+    let failedFiles = 0;
+    const tty = process.stderr.isTTY;
+    for (const [i, f] of files.entries()) {
+      const res = await importFile(store, f, config.baseUrl ?? 'http://localhost/fhir', (n) => {
+        resources += n;
+        const rate = resources / Math.max(0.001, (Date.now() - started) / 1000);
+        const bar = '#'.repeat(Math.round(((i + 1) / files.length) * 30)).padEnd(30, '.');
+        if (tty) process.stderr.write(`\r[${bar}] file ${i + 1}/${files.length}, ${resources} resources, ${rate.toFixed(0)}/s`);
+      });
+      if (res.error) {
+        failedFiles++;
+        process.stderr.write(`${tty ? '\n' : ''}${res.file}: FAILED — ${res.error}\n`);
+      } else if (!tty) process.stderr.write(`${res.file}: ${res.resources} resources\n`);
+    }
+    const secs = (Date.now() - started) / 1000;
+    process.stdout.write(`${tty ? '\n' : ''}Imported ${resources} resources from ${files.length - failedFiles} of ${files.length} files in ${secs.toFixed(1)} s (${(resources / Math.max(secs, 0.001)).toFixed(0)}/s)${failedFiles ? `; ${failedFiles} failed` : ''}\n`);
+    return failedFiles > 0 ? 1 : 0;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * The `tessera` command: start, import, export.
+ * Usage: tessera start [--port N] [--data DIR] [--no-demo]
+ *        tessera import FILE…
+ *        tessera export [--out DIR] [--type T]
+ */
+import { parseArgs } from 'node:util';
+import { loadConfig, type ConfigOverrides } from '../config/config.js';
+import { runStart } from './start-command.js';
+import { runImport } from './import-command.js';
+import { runExport } from './export-command.js';
+
+const USAGE = `Usage:
+  tessera start [--port N] [--data DIR] [--no-demo]   serve the FHIR API (env: PORT, TESSERA_DATA, DATABASE_URL)
+  tessera import FILE...                              load bundles (transaction/batch/collection) or NDJSON, .gz allowed
+  tessera export [--out DIR] [--type TYPE]            write NDJSON, one file per resource type
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      data: { type: 'string' },
+      'no-demo': { type: 'boolean' },
+      out: { type: 'string' },
+      type: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (!command || values.help || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 1;
+  }
+  const overrides: ConfigOverrides = {};
+  if (values.port !== undefined) {
+    if (!/^\d+$/.test(values.port)) throw new Error(`--port takes a number, not '${values.port}'`);
+    overrides.port = Number(values.port);
+  }
+  if (values.data !== undefined) overrides.dataDir = values.data;
+  if (values['no-demo']) overrides.loadDemo = false;
+  const config = loadConfig(process.env, overrides);
+  switch (command) {
+    case 'start':
+      return runStart(config);
+    case 'import':
+      return runImport({ ...config, loadDemo: false }, positionals);
+    case 'export':
+      return runExport({ ...config, loadDemo: false }, values.out ?? 'export', values.type ?? []);
+    default:
+      process.stderr.write(`Unknown command '${command}'.\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`tessera: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  },
+);

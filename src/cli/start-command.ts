@@ -1,0 +1,28 @@
+/** `tessera start`: serve until SIGINT/SIGTERM. */
+import type { Config } from '../config/config.js';
+import { createTessera } from '../main.js';
+
+/** Starts the server and prints where everything is. Resolves -1: the process keeps running. */
+export async function runStart(config: Config): Promise<number> {
+  const started = Date.now();
+  const t = await createTessera(config);
+  const address = await t.app.listen({ port: config.port, host: config.host });
+  const base = config.baseUrl ?? address.replace('127.0.0.1', 'localhost');
+  process.stdout.write(
+    [
+      '',
+      `Tessera is ready (${((Date.now() - started) / 1000).toFixed(1)} s, ${t.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
+      `  Home page:   ${base}/`,
+      `  FHIR API:    ${base}/fhir   (CapabilityStatement: ${base}/fhir/metadata)`,
+      `  Health:      ${base}/healthz`,
+      '',
+    ].join('\n') + '\n',
+  );
+  const stop = async () => {
+    await t.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return -1;
+}

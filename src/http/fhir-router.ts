@@ -1,0 +1,384 @@
+/**
+ * The FHIR RESTful API as a plain function: request in, response out. No HTTP framework here;
+ * `fastify-adapter.ts` maps Fastify to it. Every client error becomes an OperationOutcome with
+ * the right status.
+ *
+ * @see https://hl7.org/fhir/R4/http.html
+ */
+import { allOk, badRequest, methodNotAllowed, notAcceptable, notFound, OperationOutcomeError, unsupportedMediaType } from '../fhir/outcome.js';
+import { applySummary, selectElements } from '../fhir/summary.js';
+import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
+import { isObject } from '../fhir/types.js';
+import { parseSearch } from '../search/parse-search.js';
+import type { SearchRequest } from '../search/search-request.js';
+import type { SqlClient } from '../store/database.js';
+import type { FhirStore } from '../store/fhir-store.js';
+import { applyJsonPatch } from '../store/json-patch.js';
+import { processBatch, processTransaction } from '../store/bundle-processor.js';
+import { etagOf, parseEtag, type ResourceVersion } from '../store/resource-version.js';
+import { ID_RE } from '../store/write-session.js';
+import { capabilityStatement, type OperationListing } from './capability-statement.js';
+import type { FhirRequest, FhirResponse } from './fhir-types.js';
+
+/** A FHIR operation handler (`$everything`, calculators, …). */
+export type OperationHandler = (req: FhirRequest, target: { type?: string; id?: string }) => Promise<FhirResponse>;
+
+/** Dependencies of the router. */
+export interface RouterDeps {
+  store: FhirStore;
+  resourceTypes: readonly string[];
+  operations?: Map<string, { handler: OperationHandler; listing: OperationListing }>;
+}
+
+const TYPE_RE = /^[A-Z][A-Za-z]+$/;
+const JSON_CT = 'application/fhir+json; charset=utf-8';
+
+type Prefer = 'minimal' | 'representation' | 'OperationOutcome';
+
+function preferReturn(headers: FhirRequest['headers']): Prefer {
+  const m = /return=(minimal|representation|OperationOutcome)/.exec(headers.prefer ?? '');
+  return (m?.[1] as Prefer | undefined) ?? 'representation';
+}
+
+function isLenient(headers: FhirRequest['headers']): boolean {
+  return /handling=lenient/.test(headers.prefer ?? '');
+}
+
+/** JSON response with the FHIR content type. */
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): FhirResponse {
+  return { status, headers: { 'content-type': JSON_CT, ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) };
+}
+
+/** Headers describing a version: ETag, Last-Modified. */
+function versionHeaders(v: ResourceVersion): Record<string, string> {
+  return { etag: etagOf(v), 'last-modified': v.lastUpdated.toUTCString() };
+}
+
+/** Checks the Accept header / `_format`: JSON only. */
+function checkAccept(req: FhirRequest): void {
+  const format = req.query.find(([k]) => k === '_format')?.[1];
+  if (format && !/json/i.test(format)) throw notAcceptable(`Only JSON is available; _format=${format} cannot be produced`);
+  const accept = req.headers.accept;
+  if (!accept) return;
+  const ok = accept.split(',').some((part) => {
+    const t = part.split(';')[0]!.trim().toLowerCase();
+    return t === '*/*' || t === 'application/*' || t.includes('json') || t === '';
+  });
+  if (!ok) throw notAcceptable(`Only application/fhir+json is available, not ${accept}`);
+}
+
+/** Checks the body's content type for writes. */
+function checkContentType(req: FhirRequest, allowPatch = false): void {
+  const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+  if (ct === 'application/fhir+json' || ct === 'application/json') return;
+  if (allowPatch && ct === 'application/json-patch+json') return;
+  throw unsupportedMediaType(ct ? `Content-Type ${ct} is not supported; send application/fhir+json` : 'Content-Type is missing; send application/fhir+json');
+}
+
+function bodyResource(req: FhirRequest, type?: string): Resource {
+  const body = req.body;
+  if (!isObject(body) || typeof body.resourceType !== 'string') throw badRequest('The body must be a FHIR resource with a resourceType', 'resourceType');
+  if (type && body.resourceType !== type) throw badRequest(`The body is a ${body.resourceType} but the URL names ${type}`, 'resourceType');
+  return body as Resource;
+}
+
+/** The router. */
+export class FhirRouter {
+  private readonly store: FhirStore;
+  private readonly types: Set<string>;
+  private readonly operations: Map<string, { handler: OperationHandler; listing: OperationListing }>;
+
+  constructor(private readonly deps: RouterDeps) {
+    this.store = deps.store;
+    this.types = new Set(deps.resourceTypes);
+    this.operations = deps.operations ?? new Map();
+  }
+
+  /** Handles one request; never throws for client errors (they become OperationOutcomes). */
+  async handle(req: FhirRequest): Promise<FhirResponse> {
+    try {
+      checkAccept(req);
+      return await this.route(req);
+    } catch (err) {
+      if (err instanceof OperationOutcomeError) return json(err.status, err.outcome, err.headers);
+      throw err;
+    }
+  }
+
+  private assertType(type: string): void {
+    if (!this.types.has(type)) throw notFound(`Unknown resource type '${type}'`);
+  }
+
+  private async route(req: FhirRequest): Promise<FhirResponse> {
+    const segs = req.path.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
+    const m = req.method.toUpperCase();
+    const [a, b, c, d] = segs;
+    if (segs.length === 0) {
+      if (m === 'POST') return this.bundle(req);
+      throw methodNotAllowed(`${m} is not allowed on the base URL`);
+    }
+    if (a === 'metadata' && segs.length === 1) {
+      if (m !== 'GET') throw methodNotAllowed('metadata is read-only');
+      return json(200, capabilityStatement(this.store.registry, [...this.types].sort(), req.baseUrl, [...this.operations.values()].map((o) => o.listing)));
+    }
+    if (a === '_history' && segs.length === 1 && m === 'GET') return this.history(req, {});
+    if (a?.startsWith('$')) return this.operation(req, a, {});
+    if (!TYPE_RE.test(a!)) throw notFound(`Unknown path /${segs.join('/')}`);
+    this.assertType(a!);
+    const type = a!;
+    if (segs.length === 1) {
+      if (m === 'GET') return this.search(req, type);
+      if (m === 'POST') return this.create(req, type);
+      if (m === 'PUT') return this.conditionalUpdate(req, type);
+      if (m === 'DELETE') return this.conditionalDelete(req, type);
+      throw methodNotAllowed(`${m} is not allowed on /${type}`);
+    }
+    if (b === '_search' && segs.length === 2 && m === 'POST') return this.search(req, type, true);
+    if (b === '_history' && segs.length === 2 && m === 'GET') return this.history(req, { type });
+    if (b!.startsWith('$')) return this.operation(req, b!, { type });
+    if (!ID_RE.test(b!)) throw badRequest(`'${b}' is not a valid id`, `${type}.id`);
+    const id = b!;
+    if (segs.length === 2) {
+      if (m === 'GET') return this.read(req, type, id);
+      if (m === 'PUT') return this.update(req, type, id);
+      if (m === 'PATCH') return this.patch(req, type, id);
+      if (m === 'DELETE') return this.delete(req, type, id);
+      throw methodNotAllowed(`${m} is not allowed on /${type}/${id}`);
+    }
+    if (c === '_history') {
+      if (m !== 'GET') throw methodNotAllowed('History is read-only');
+      if (segs.length === 3) return this.history(req, { type, id });
+      if (segs.length === 4) return this.vread(req, type, id, d!);
+    }
+    if (c!.startsWith('$') && segs.length === 3) return this.operation(req, c!, { type, id });
+    if (type === 'Patient' && segs.length === 3 && TYPE_RE.test(c!) && m === 'GET') {
+      this.assertType(c!);
+      return this.search(req, c!, false, { type: 'Patient', id });
+    }
+    throw notFound(`Unknown path /${segs.join('/')}`);
+  }
+
+  private async operation(req: FhirRequest, name: string, target: { type?: string; id?: string }): Promise<FhirResponse> {
+    const op = this.operations.get(name.slice(1));
+    if (!op) throw notFound(`Operation ${name} is not supported`);
+    return op.handler(req, target);
+  }
+
+  /** Shapes a stored resource for output, honouring `_summary` and `_elements`. */
+  private shape(jsonText: string, req: FhirRequest | SearchRequest): string {
+    const summary = 'query' in req ? req.query.find(([k]) => k === '_summary')?.[1] : req.summary;
+    const elements = 'query' in req ? req.query.find(([k]) => k === '_elements')?.[1]?.split(',') : req.elements;
+    if (!summary && !elements) return jsonText;
+    let r = JSON.parse(jsonText) as Resource;
+    if (elements) r = selectElements(r, elements);
+    if (summary && summary !== 'count') r = applySummary(r, summary as 'true' | 'text' | 'data' | 'false');
+    return JSON.stringify(r);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#read */
+  private async read(req: FhirRequest, type: string, id: string, client?: SqlClient): Promise<FhirResponse> {
+    const v = client ? await this.store.readCurrent(type, id, client) : await this.store.readCurrent(type, id);
+    if (!v) throw notFound(`${type}/${id} is not known`);
+    if (v.deleted) return json(410, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'deleted', diagnostics: `${type}/${id} has been deleted` }] }, versionHeaders(v));
+    const inm = req.headers['if-none-match'];
+    if (inm !== undefined && parseEtag(inm) === v.versionId) return { status: 304, headers: versionHeaders(v) };
+    const ims = req.headers['if-modified-since'];
+    if (ims !== undefined) {
+      const since = Date.parse(ims);
+      if (!Number.isNaN(since) && Math.floor(v.lastUpdated.getTime() / 1000) <= Math.floor(since / 1000)) return { status: 304, headers: versionHeaders(v) };
+    }
+    return json(200, this.shape(v.json, req), versionHeaders(v));
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#vread */
+  private async vread(req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
+    const v = await this.store.vread(type, id, vid);
+    return json(200, this.shape(v.json, req), versionHeaders(v));
+  }
+
+  private writeResponse(req: FhirRequest, v: ResourceVersion, status: number): FhirResponse {
+    const headers = { ...versionHeaders(v), location: `${req.baseUrl}/${v.resourceType}/${v.id}/_history/${v.versionId}` };
+    const prefer = preferReturn(req.headers);
+    if (prefer === 'minimal') return { status, headers };
+    if (prefer === 'OperationOutcome') return json(status, allOk(`${v.resourceType}/${v.id} version ${v.versionId} stored`), headers);
+    return json(status, v.json, headers);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#create */
+  private async create(req: FhirRequest, type: string): Promise<FhirResponse> {
+    checkContentType(req);
+    const resource = bodyResource(req, type);
+    const { id: _ignored, ...rest } = resource;
+    const ifNoneExist = req.headers['if-none-exist'];
+    const { version, created } = await this.store.create(rest as Resource, ifNoneExist);
+    return this.writeResponse(req, version, created ? 201 : 200);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#update */
+  private async update(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+    checkContentType(req);
+    const resource = bodyResource(req, type);
+    if (resource.id === undefined) throw badRequest('The resource in an update must carry its id', `${type}.id`);
+    if (resource.id !== id) throw badRequest(`The body id '${resource.id}' does not match the URL id '${id}'`, `${type}.id`);
+    const ifMatch = this.ifMatch(req);
+    const { version, created } = await this.store.update(resource, ifMatch);
+    return this.writeResponse(req, version, created ? 201 : 200);
+  }
+
+  private ifMatch(req: FhirRequest): number | undefined {
+    const raw = req.headers['if-match'];
+    if (raw === undefined) return undefined;
+    const v = parseEtag(raw);
+    if (v === undefined) throw badRequest(`If-Match '${raw}' is not a version ETag such as W/"1"`, 'If-Match');
+    return v;
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#cond-update */
+  private async conditionalUpdate(req: FhirRequest, type: string): Promise<FhirResponse> {
+    checkContentType(req);
+    const resource = bodyResource(req, type);
+    const query = new URLSearchParams(req.query).toString();
+    if (!query) throw methodNotAllowed(`PUT on /${type} needs search criteria (conditional update)`);
+    const { version, created } = await this.store.conditionalUpdate(resource, query);
+    return this.writeResponse(req, version, created ? 201 : 200);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#patch (JSON Patch) */
+  private async patch(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+    checkContentType(req, true);
+    const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+    if (ct !== 'application/json-patch+json') throw unsupportedMediaType('PATCH takes application/json-patch+json');
+    const cur = await this.store.read(type, id);
+    const ifMatch = this.ifMatch(req);
+    const patched = applyJsonPatch(JSON.parse(cur.json) as Resource, req.body);
+    if (patched.resourceType !== type || patched.id !== id) throw badRequest('A patch may not change resourceType or id', `${type}.id`);
+    const { version } = await this.store.update(patched, ifMatch ?? cur.versionId, 'PATCH');
+    return this.writeResponse(req, version, 200);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#delete */
+  private async delete(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+    const v = await this.store.delete(type, id, this.ifMatch(req));
+    const headers: Record<string, string> = v ? { etag: etagOf(v) } : {};
+    if (preferReturn(req.headers) === 'OperationOutcome') return json(200, allOk(v ? `Deleted ${type}/${id}` : `${type}/${id} did not exist`), headers);
+    return { status: 204, headers };
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#3.1.0.7.1 */
+  private async conditionalDelete(req: FhirRequest, type: string): Promise<FhirResponse> {
+    const query = new URLSearchParams(req.query).toString();
+    if (!query) throw methodNotAllowed(`DELETE on /${type} needs search criteria (conditional delete)`);
+    const n = await this.store.conditionalDelete(type, query);
+    return json(200, allOk(`Deleted ${n} ${type} resource(s)`));
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#history */
+  private async history(req: FhirRequest, target: { type?: string; id?: string }): Promise<FhirResponse> {
+    let count = 50;
+    let since: Date | undefined;
+    let cursor: string | undefined;
+    for (const [k, v] of req.query) {
+      if (k === '_count') {
+        if (!/^\d{1,4}$/.test(v)) throw badRequest('_count must be a whole number', '_count');
+        count = Math.min(Number(v), 1000);
+      } else if (k === '_since') {
+        const t = Date.parse(v);
+        if (!/^\d{4}-\d{2}-\d{2}T/.test(v) || Number.isNaN(t)) throw badRequest(`_since must be an instant, not '${v}'`, '_since');
+        since = new Date(t);
+      } else if (k === '_cursor') cursor = v;
+      else if (k !== '_format' && k !== '_pretty' && !isLenient(req.headers)) throw badRequest(`Unknown history parameter '${k}'`, k);
+    }
+    if (target.type && target.id) {
+      const cur = await this.store.readCurrent(target.type, target.id);
+      if (!cur) throw notFound(`${target.type}/${target.id} is not known`);
+    }
+    const page = await this.store.history({ ...(target.type ? { resourceType: target.type } : {}), ...(target.id ? { id: target.id } : {}), ...(since ? { since } : {}), count, ...(cursor ? { cursor } : {}) });
+    const selfPath = `${req.baseUrl}${target.type ? `/${target.type}` : ''}${target.id ? `/${target.id}` : ''}/_history`;
+    const selfQuery = new URLSearchParams(req.query.filter(([k]) => k !== '_cursor'));
+    const link = [{ relation: 'self', url: `${selfPath}${req.query.length ? `?${new URLSearchParams(req.query)}` : ''}` }];
+    if (page.next) {
+      selfQuery.set('_cursor', page.next);
+      link.push({ relation: 'next', url: `${selfPath}?${selfQuery}` });
+    }
+    const entries = page.entries.map((v) => {
+      const e: string[] = [`"fullUrl":${JSON.stringify(`${req.baseUrl}/${v.resourceType}/${v.id}`)}`];
+      if (!v.deleted) e.push(`"resource":${v.json}`);
+      const method = v.method === 'DELETE' ? 'DELETE' : v.method === 'POST' ? 'POST' : v.method === 'PATCH' ? 'PATCH' : 'PUT';
+      const url = method === 'POST' ? v.resourceType : `${v.resourceType}/${v.id}`;
+      e.push(`"request":${JSON.stringify({ method, url })}`);
+      e.push(`"response":${JSON.stringify({ status: v.deleted ? '204' : v.versionId === 1 ? '201' : '200', etag: etagOf(v), lastModified: v.lastUpdated.toISOString() })}`);
+      return `{${e.join(',')}}`;
+    });
+    const body = `{"resourceType":"Bundle","type":"history","total":${page.total},"link":${JSON.stringify(link)},"entry":[${entries.join(',')}]}`;
+    return json(200, body);
+  }
+
+  /** Parses the search parameters from the query (and the form body for POST _search). */
+  private searchParams(req: FhirRequest, viaPost: boolean): [string, string][] {
+    const params = [...req.query];
+    if (viaPost) {
+      const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (ct !== 'application/x-www-form-urlencoded') throw unsupportedMediaType('POST _search takes application/x-www-form-urlencoded');
+      if (Array.isArray(req.body)) params.push(...(req.body as [string, string][]));
+    }
+    return params;
+  }
+
+  /** https://hl7.org/fhir/R4/search.html */
+  private async search(req: FhirRequest, type: string, viaPost = false, compartment?: { type: 'Patient'; id: string }, client?: SqlClient): Promise<FhirResponse> {
+    const params = this.searchParams(req, viaPost);
+    const sreq = parseSearch(this.store.registry, type, params, { lenient: isLenient(req.headers) });
+    if (compartment) sreq.compartment = compartment;
+    const page = await this.store.search(sreq, client);
+    const base = compartment ? `${req.baseUrl}/Patient/${compartment.id}/${type}` : `${req.baseUrl}/${type}`;
+    const selfQuery = new URLSearchParams(sreq.applied);
+    const link = [{ relation: 'self', url: `${base}${sreq.applied.length ? `?${selfQuery}` : ''}` }];
+    if (page.next) {
+      const nq = new URLSearchParams(sreq.applied);
+      nq.set('_cursor', page.next);
+      link.push({ relation: 'next', url: `${base}?${nq}` });
+    }
+    const entries = [
+      ...page.matches.map((mt) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${mt.resourceType}/${mt.id}`)},"resource":${this.shape(mt.json, sreq)},"search":{"mode":"match"}}`),
+      ...page.included.map((mt) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${mt.resourceType}/${mt.id}`)},"resource":${mt.json},"search":{"mode":"include"}}`),
+    ];
+    const total = page.total !== undefined ? `"total":${page.total},` : '';
+    return json(200, `{"resourceType":"Bundle","type":"searchset",${total}"link":${JSON.stringify(link)},"entry":[${entries.join(',')}]}`);
+  }
+
+  /** https://hl7.org/fhir/R4/http.html#transaction */
+  private async bundle(req: FhirRequest): Promise<FhirResponse> {
+    checkContentType(req);
+    const body = bodyResource(req);
+    if (body.resourceType !== 'Bundle') throw badRequest('POST to the base URL takes a Bundle', 'resourceType');
+    const bundle = body as Bundle;
+    if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) throw badRequest('Bundle.entry must be an array', 'Bundle.entry');
+    const opts = { baseUrl: req.baseUrl, prefer: preferReturn(req.headers), read: (url: string, client: SqlClient) => this.readEntry(req, url, client) };
+    if (bundle.type === 'transaction') return json(200, await processTransaction(this.store, bundle, opts));
+    if (bundle.type === 'batch') return json(200, await processBatch(this.store, bundle, opts));
+    throw badRequest(`Bundle.type must be transaction or batch, not '${bundle.type}'`, 'Bundle.type');
+  }
+
+  /** Answers a GET entry of a bundle, reading through `client` (the open transaction). */
+  private async readEntry(req: FhirRequest, url: string, client: SqlClient): Promise<BundleEntry> {
+    const [path = '', query = ''] = url.replace(/^\/+/, '').split('?', 2);
+    const sub: FhirRequest = { method: 'GET', path: `/${path}`, query: [...new URLSearchParams(query)] as [string, string][], headers: {}, baseUrl: req.baseUrl };
+    let res: FhirResponse;
+    try {
+      const segs = path.split('/');
+      if (segs.length === 2 && TYPE_RE.test(segs[0]!)) res = await this.read(sub, segs[0]!, segs[1]!, client);
+      else if (segs.length === 1 && TYPE_RE.test(segs[0]!)) {
+        this.assertType(segs[0]!);
+        res = await this.search(sub, segs[0]!, false, undefined, client);
+      } else throw badRequest(`GET ${url} is not supported inside a bundle`, 'request.url');
+    } catch (err) {
+      if (!(err instanceof OperationOutcomeError)) throw err;
+      res = json(err.status, err.outcome);
+    }
+    const entry: BundleEntry = { response: { status: String(res.status) } };
+    if (res.status >= 400 && res.body) entry.response!.outcome = JSON.parse(res.body) as Resource;
+    else if (res.body) entry.resource = JSON.parse(res.body) as Resource;
+    if (res.headers.etag) entry.response!.etag = res.headers.etag;
+    return entry;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Composition root: config → database → migrations → store → router → HTTP server. The only
+ * place that knows every concrete implementation; everything else receives its dependencies.
+ */
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.js';
+import { RESOURCE_TYPES, validateResource } from './fhir/validation/index.js';
+import { FhirRouter } from './http/fhir-router.js';
+import { buildServer } from './http/server.js';
+import { SearchRegistry } from './search/registry.js';
+import type { Database } from './store/database.js';
+import { FhirStore } from './store/fhir-store.js';
+import { migrate } from './store/migrate.js';
+import { openPgliteDatabase } from './store/pglite-database.js';
+import { openPostgresDatabase } from './store/postgres-database.js';
+import { loadDemoDataOnce } from './cli/demo-data.js';
+
+/** A running (or ready-to-listen) Tessera instance. */
+export interface Tessera {
+  config: Config;
+  db: Database;
+  store: FhirStore;
+  app: FastifyInstance;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Opens the configured database: PostgreSQL when `databaseUrl` is set, else embedded PGlite. */
+export async function openDatabase(config: Config): Promise<Database> {
+  return config.databaseUrl ? openPostgresDatabase(config.databaseUrl, config.poolSize) : openPgliteDatabase(config.dataDir);
+}
+
+/** Builds the store over an open, migrated database. */
+export function createStore(db: Database, registry = new SearchRegistry()): FhirStore {
+  return new FhirStore({ db, registry, validate: validateResource });
+}
+
+/** Creates a logger that never prints secrets (authorization headers, cookies, passwords). */
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.token', '*.secret'], censor: '[redacted]' },
+  });
+}
+
+/** Assembles Tessera. Loads the demo data on first start when enabled. */
+export async function createTessera(config: Config, log = createLogger(config)): Promise<Tessera> {
+  const db = await openDatabase(config);
+  await migrate(db);
+  const store = createStore(db);
+  let ready = false;
+  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES });
+  const app = await buildServer({
+    router, logger: log, bodyLimit: config.bodyLimit, isReady: () => ready,
+    ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
+  });
+  if (config.loadDemo) await loadDemoDataOnce(store, log, config.baseUrl ?? `http://${config.host}:${config.port}/fhir`);
+  ready = true;
+  return {
+    config, db, store, app, log,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
