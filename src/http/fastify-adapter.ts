@@ -57,10 +57,7 @@ export function mountFhir(app: FastifyInstance, router: FhirRouter, opts: { base
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  app.route({
-    method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'],
-    url: `${FHIR_BASE}/*`,
-    handler: async (req, reply) => {
+  const handler = async (req: FastifyRequest, reply: FastifyReply) => {
       const url = req.raw.url ?? '';
       const qIndex = url.indexOf('?');
       const pathPart = (qIndex >= 0 ? url.slice(0, qIndex) : url).slice(FHIR_BASE.length);
@@ -82,7 +79,8 @@ export function mountFhir(app: FastifyInstance, router: FhirRouter, opts: { base
       const fhirReq: FhirRequest = { method: req.method === 'HEAD' ? 'GET' : req.method, path: pathPart || '/', query, headers, body, baseUrl: baseUrlOf(req, opts.baseUrl) };
       const res = await router.handle(fhirReq);
       return send(reply, res);
-    },
-  });
-  app.get(FHIR_BASE, async (req, reply) => send(reply, await router.handle({ method: 'GET', path: '/metadata', query: [], headers: {}, baseUrl: baseUrlOf(req, opts.baseUrl) })));
+  };
+  const methods: ('GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE')[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+  app.route({ method: methods, url: `${FHIR_BASE}/*`, handler });
+  app.route({ method: methods, url: FHIR_BASE, handler });
 }

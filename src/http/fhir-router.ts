@@ -353,16 +353,17 @@ export class FhirRouter {
     if (body.resourceType !== 'Bundle') throw badRequest('POST to the base URL takes a Bundle', 'resourceType');
     const bundle = body as Bundle;
     if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) throw badRequest('Bundle.entry must be an array', 'Bundle.entry');
-    const opts = { baseUrl: req.baseUrl, prefer: preferReturn(req.headers), read: (url: string, client: SqlClient) => this.readEntry(req, url, client) };
+    const opts = { baseUrl: req.baseUrl, prefer: preferReturn(req.headers), read: (url: string, client: SqlClient, r: NonNullable<BundleEntry['request']>) => this.readEntry(req, url, client, r) };
     if (bundle.type === 'transaction') return json(200, await processTransaction(this.store, bundle, opts));
     if (bundle.type === 'batch') return json(200, await processBatch(this.store, bundle, opts));
     throw badRequest(`Bundle.type must be transaction or batch, not '${bundle.type}'`, 'Bundle.type');
   }
 
   /** Answers a GET entry of a bundle, reading through `client` (the open transaction). */
-  private async readEntry(req: FhirRequest, url: string, client: SqlClient): Promise<BundleEntry> {
+  private async readEntry(req: FhirRequest, url: string, client: SqlClient, request: NonNullable<BundleEntry['request']>): Promise<BundleEntry> {
     const [path = '', query = ''] = url.replace(/^\/+/, '').split('?', 2);
-    const sub: FhirRequest = { method: 'GET', path: `/${path}`, query: [...new URLSearchParams(query)] as [string, string][], headers: {}, baseUrl: req.baseUrl };
+    const headers: FhirRequest['headers'] = { 'if-none-match': request.ifNoneMatch, 'if-modified-since': request.ifModifiedSince };
+    const sub: FhirRequest = { method: 'GET', path: `/${path}`, query: [...new URLSearchParams(query)] as [string, string][], headers, baseUrl: req.baseUrl };
     let res: FhirResponse;
     try {
       const segs = path.split('/');
@@ -376,6 +377,7 @@ export class FhirRouter {
       res = json(err.status, err.outcome);
     }
     const entry: BundleEntry = { response: { status: String(res.status) } };
+    if (res.headers['last-modified']) entry.response!.lastModified = new Date(res.headers['last-modified']).toISOString();
     if (res.status >= 400 && res.body) entry.response!.outcome = JSON.parse(res.body) as Resource;
     else if (res.body) entry.resource = JSON.parse(res.body) as Resource;
     if (res.headers.etag) entry.response!.etag = res.headers.etag;

@@ -18,7 +18,7 @@ import { ID_RE, type WriteSession } from './write-session.js';
 import { applyJsonPatch } from './json-patch.js';
 
 /** How a GET entry is answered (the router supplies this, reading through `client`). */
-export type EntryReader = (url: string, client: SqlClient) => Promise<BundleEntry>;
+export type EntryReader = (url: string, client: SqlClient, request: NonNullable<BundleEntry['request']>) => Promise<BundleEntry>;
 
 /** What a write entry turned into, for its response. */
 interface EntryResult {
@@ -220,7 +220,7 @@ export async function processTransaction(store: FhirStore, bundle: Bundle, opts:
     // Versions planned before flush are final now; GET entries read through the same transaction.
     for (const p of order) {
       if (p.method !== 'GET' && p.method !== 'HEAD') continue;
-      const res = await opts.read(p.url, tx);
+      const res = await opts.read(p.url, tx, p.entry.request!);
       const status = Number(res.response?.status.split(' ')[0] ?? 200);
       if (status >= 400) {
         const outcome = res.response?.outcome as OperationOutcome | undefined;
