@@ -29,8 +29,12 @@ export interface Database extends SqlClient {
   close(): Promise<void>;
 }
 
-/** Postgres error codes that mean "try the transaction again". */
-export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+/**
+ * Postgres error codes that mean "try the transaction again": serialization failure, deadlock,
+ * and a unique violation (two writers creating the same resource id at once; on retry the loser
+ * finds the row and updates it instead).
+ */
+export const RETRYABLE_SQLSTATES = new Set(['40001', '40P01', '23505']);
 
 /** True when `err` is a Postgres error worth retrying. */
 export function isRetryable(err: unknown): boolean {

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import type { Database, QueryResult, SqlClient } from './database.js';
 import { isRetryable } from './database.js';
+import { conflict } from '../fhir/outcome.js';
 
 // Return int8 and numeric as JS numbers/strings consistently with PGlite: bigint counts fit in
 // a double for any realistic table, and timestamps stay as Date objects on both engines.
@@ -43,7 +44,10 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
         } catch (err) {
           await client.query('ROLLBACK').catch(() => {});
           client.release();
-          if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
+          if (isRetryable(err)) {
+            if (attempt < MAX_ATTEMPTS) continue;
+            throw conflict('The resource was changed by another request at the same moment; try again');
+          }
           throw err;
         }
       }
