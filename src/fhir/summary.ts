@@ -4,6 +4,7 @@
  * @see https://hl7.org/fhir/R4/search.html#elements
  */
 import type { Resource } from './types.js';
+import { summarize } from './validation/index.js';
 
 const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
 const ALWAYS = new Set(['resourceType', 'id', 'meta']);
@@ -26,9 +27,8 @@ export function selectElements(r: Resource, elements: readonly string[]): Resour
 }
 
 /**
- * Applies `_summary`. `text` keeps the narrative and mandatory elements; `data` drops the
- * narrative; `true` keeps summary elements, approximated here as dropping narrative, contained
- * resources and large text fields (the element-level isSummary flags are a refinement to come).
+ * Applies `_summary`: `true` keeps the elements the R4 definitions mark isSummary; `text` keeps
+ * the narrative and mandatory elements; `data` drops the narrative.
  */
 export function applySummary(r: Resource, mode: 'true' | 'text' | 'data' | 'false'): Resource {
   if (mode === 'false') return r;
@@ -37,8 +37,9 @@ export function applySummary(r: Resource, mode: 'true' | 'text' | 'data' | 'fals
     for (const k of ['id', 'meta', 'text']) if (r[k] !== undefined) out[k] = r[k];
     return markSubsetted(out);
   }
-  const { text: _text, ...rest } = r;
-  if (mode === 'data') return markSubsetted(rest as Resource);
-  const { contained: _c, ...summary } = rest as Resource & { contained?: unknown };
-  return markSubsetted(summary as Resource);
+  if (mode === 'data') {
+    const { text: _text, ...rest } = r;
+    return markSubsetted(rest as Resource);
+  }
+  return markSubsetted(summarize(r) as Resource);
 }

@@ -6,6 +6,7 @@
  *
  * @see https://hl7.org/fhir/R4/elementdefinition.html
  * @see https://hl7.org/fhir/R4/formats.html#choice
+ * @see https://hl7.org/fhir/R4/terminologies.html#required
  */
 import definitions from './r4-structure.json' with { type: 'json' };
 
@@ -29,6 +30,19 @@ export interface PrimitiveType {
  */
 export type ElementKind = 'primitive' | 'complex' | 'resource' | 'sibling' | 'resourceType';
 
+/**
+ * A `required` binding, with its value set expanded when the table was generated
+ * (https://hl7.org/fhir/R4/terminologies.html#required).
+ */
+export interface RequiredBinding {
+  /** The value set's canonical URL, e.g. `http://hl7.org/fhir/ValueSet/administrative-gender`. */
+  readonly valueSet: string;
+  /** Every code of the value set, whatever its system: what a `code` element may hold. */
+  readonly codes: ReadonlySet<string>;
+  /** Code system URL → its codes in the value set: what a Coding's `system` and `code` must match. */
+  readonly systems: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
 /** One JSON property name allowed in a structure. */
 export interface ElementInfo {
   /** The JSON property name, e.g. `valueQuantity` or `_given`. */
@@ -48,6 +62,13 @@ export interface ElementInfo {
   readonly choice: string | undefined;
   /** For choice variants and `_` siblings: the property holding the value (`valueString`). */
   readonly valueKey: string;
+  /** `isSummary` in the base definition: kept by `_summary=true` (https://hl7.org/fhir/R4/search.html#summary). */
+  readonly isSummary: boolean;
+  /**
+   * On `code`, `Coding` and `CodeableConcept` elements with a required binding whose value set
+   * could be expanded; undefined everywhere else, including the `_name` siblings.
+   */
+  readonly binding: RequiredBinding | undefined;
 }
 
 /** A required element and every JSON key that counts as its presence. */
@@ -66,15 +87,32 @@ export interface Structure {
   readonly required: RequiredElement[];
 }
 
-type ElementSpec = readonly [number, number, string | readonly string[]];
+/** `[min, isArray, type, isSummary, valueSet?]`, as written by the build script. */
+type ElementSpec = readonly [number, number, string | readonly string[], number, string?];
 interface Definitions {
   primitives: Record<string, { json: string; pattern?: string }>;
   resourceTypes: string[];
   structures: Record<string, Record<string, ElementSpec>>;
+  valueSets: Record<string, Record<string, number>>;
+  codeLists: string[][];
 }
 
 const source = definitions as unknown as Definitions;
 const resourceTypes = new Set(source.resourceTypes);
+
+/** The types a required binding is checked on: the coded datatypes. */
+const CODED_TYPES = new Set(['code', 'Coding', 'CodeableConcept']);
+
+// One Set per distinct code list, shared by every value set and element that uses it.
+const codeSets = source.codeLists.map((codes) => new Set(codes));
+const bindings = new Map<string, RequiredBinding>();
+for (const [valueSet, bySystem] of Object.entries(source.valueSets)) {
+  const systems = new Map<string, ReadonlySet<string>>();
+  for (const [system, index] of Object.entries(bySystem)) systems.set(system, codeSetAt(index));
+  // Most value sets draw on one system; only a few need a union for their `code` elements.
+  const codes = systems.size === 1 ? [...systems.values()][0]! : new Set([...systems.values()].flatMap((set) => [...set]));
+  bindings.set(valueSet, { valueSet, codes, systems });
+}
 
 const structures = new Map<string, Structure>();
 for (const name of Object.keys(source.structures)) {
@@ -98,9 +136,12 @@ for (const [name, p] of Object.entries(source.primitives)) {
 
 for (const [name, specs] of Object.entries(source.structures)) {
   const structure = structureNamed(name);
-  if (structure.isResource) structure.elements.set('resourceType', elementInfo('resourceType', 'resourceType', 1, false, 'string', undefined, 'resourceType'));
-  for (const [elementName, [min, isArray, type]] of Object.entries(specs)) {
-    const keys = addElement(structure, elementName, min, isArray === 1, type);
+  if (structure.isResource) {
+    structure.elements.set('resourceType', elementInfo('resourceType', 'resourceType', 1, false, 'string', undefined, 'resourceType', true, undefined));
+  }
+  for (const [elementName, [min, isArray, type, isSummary, valueSet]] of Object.entries(specs)) {
+    const binding = valueSet === undefined ? undefined : bindingOf(valueSet);
+    const keys = addElement(structure, elementName, min, isArray === 1, type, isSummary === 1, binding);
     if (min > 0) structure.required.push({ name: elementName, min, keys });
   }
 }
@@ -112,16 +153,20 @@ for (const structure of structures.values()) {
 }
 
 /** Adds the JSON keys of one definition element; returns them all, for the required check. */
-function addElement(structure: Structure, name: string, min: number, isArray: boolean, type: string | readonly string[]): string[] {
+function addElement(
+  structure: Structure, name: string, min: number, isArray: boolean, type: string | readonly string[],
+  isSummary: boolean, binding: RequiredBinding | undefined,
+): string[] {
   const keys: string[] = [];
   const add = (key: string, typeName: string, choice: string | undefined): void => {
     const primitive = primitives.get(typeName);
     const kind = primitive ? 'primitive' : typeName === 'Resource' ? 'resource' : 'complex';
-    structure.elements.set(key, elementInfo(key, name, min, isArray, typeName, primitive, kind, choice, key));
+    const bound = binding !== undefined && CODED_TYPES.has(typeName) ? binding : undefined;
+    structure.elements.set(key, elementInfo(key, name, min, isArray, typeName, primitive, kind, isSummary, bound, choice, key));
     keys.push(key);
     if (primitive) {
       const sibling = `_${key}`;
-      structure.elements.set(sibling, elementInfo(sibling, name, min, isArray, typeName, primitive, 'sibling', choice, key));
+      structure.elements.set(sibling, elementInfo(sibling, name, min, isArray, typeName, primitive, 'sibling', isSummary, undefined, choice, key));
       keys.push(sibling);
     }
   };
@@ -137,10 +182,23 @@ function addElement(structure: Structure, name: string, min: number, isArray: bo
 
 function elementInfo(
   key: string, name: string, min: number, isArray: boolean, type: string,
-  primitive: PrimitiveType | undefined, kind: ElementKind, choice?: string, valueKey = key,
+  primitive: PrimitiveType | undefined, kind: ElementKind, isSummary: boolean,
+  binding: RequiredBinding | undefined, choice?: string, valueKey = key,
 ): ElementInfo {
   // Every ElementInfo has the same shape, so the walker's property reads stay monomorphic.
-  return { key, name, min, isArray, kind, type, primitive, structure: undefined, choice, valueKey };
+  return { key, name, min, isArray, kind, type, primitive, structure: undefined, choice, valueKey, isSummary, binding };
+}
+
+function bindingOf(valueSet: string): RequiredBinding {
+  const binding = bindings.get(valueSet);
+  if (!binding) throw new Error(`r4-structure.json: no value set ${valueSet}`);
+  return binding;
+}
+
+function codeSetAt(index: number): ReadonlySet<string> {
+  const codes = codeSets[index];
+  if (!codes) throw new Error(`r4-structure.json: no code list ${index}`);
+  return codes;
 }
 
 function structureNamed(name: string): Structure {

@@ -1,8 +1,8 @@
 /**
  * The structural walk: every property of a resource, recursively, against the R4 structure
  * tables. It checks what the StructureDefinitions say about shape (known elements, cardinality,
- * arrays, choices, primitive formats, reference formats) and nothing that needs FHIRPath,
- * terminology, profiles or other resources.
+ * arrays, choices, primitive formats, reference formats) and their required bindings, and
+ * nothing that needs FHIRPath, a terminology server, profiles or other resources.
  *
  * @see https://hl7.org/fhir/R4/json.html
  * @see https://hl7.org/fhir/R4/validation.html
@@ -12,6 +12,7 @@ import { isObject, type OperationOutcomeIssue } from '../types.js';
 import { resourceStructure, structureOf, type ElementInfo, type Structure } from './definitions.js';
 import { checkPrimitive, describeJson } from './primitive-values.js';
 import { checkFullUrl, checkReference } from './reference-format.js';
+import { checkCode, checkCodings } from './required-bindings.js';
 
 /** Per-call state: the issues found, whether conditional references are allowed here, and depth. */
 interface Walk {
@@ -40,12 +41,14 @@ const FULL_URL = structureOf('Bundle.entry')?.elements.get('fullUrl');
  * Checked: `resourceType`; unknown elements (including `_name` siblings of non-primitives);
  * min/max cardinality and the array rules of the JSON format; empty objects, arrays and strings;
  * one type per choice element (`value[x]`); primitive values against the R4 datatype regexes and
- * ranges; and the format of `Reference.reference` and `Bundle.entry.fullUrl`. Not checked:
- * invariants (FHIRPath constraints), terminology bindings, profiles and extension definitions,
+ * ranges; the format of `Reference.reference` and `Bundle.entry.fullUrl`; and required
+ * bindings on `code` elements and on codings, where the value set could be expanded from the
+ * spec (see the README for the few that could not). Not checked: invariants (FHIRPath
+ * constraints), other binding strengths and display names, profiles and extension definitions,
  * and whether references resolve.
  *
- * Each issue has severity `error`, a code (`structure`, `required`, `value` or `invalid`) and
- * an `expression` such as `Patient.name[0].given[1]`; a nested resource's elements are addressed
+ * Each issue has severity `error`, a code (`structure`, `required`, `value`, `invalid` or
+ * `code-invalid`) and an `expression` such as `Patient.name[0].given[1]`; a nested resource's elements are addressed
  * through its container, e.g. `Bundle.entry[2].resource.status`. A property whose value is
  * `undefined` (possible in objects built in code, never in parsed JSON) counts as absent. The
  * only issue without an expression is the one for a value that is not a JSON object at all.
@@ -55,6 +58,7 @@ const FULL_URL = structureOf('Bundle.entry')?.elements.get('fullUrl');
  * @see https://hl7.org/fhir/R4/formats.html#choice
  * @see https://hl7.org/fhir/R4/datatypes.html#primitive
  * @see https://hl7.org/fhir/R4/references.html
+ * @see https://hl7.org/fhir/R4/terminologies.html#required
  */
 export function validateResource(resource: unknown): OperationOutcomeIssue[] {
   const walk: Walk = { issues: [], allowConditional: false, depth: 0 };
@@ -155,6 +159,10 @@ function visitValue(value: unknown, element: ElementInfo, object: Record<string,
         report(walk, problem.code, problem.message, at(path, element.key, index));
         return;
       }
+      if (element.binding !== undefined) {
+        checkCode(value as string, element.binding, at(path, element.key, index), walk.issues);
+        return;
+      }
       const message = element === REFERENCE ? checkReference(value as string, walk.allowConditional)
         : element === FULL_URL ? checkFullUrl(value as string) : undefined;
       if (message !== undefined) report(walk, 'value', message, at(path, element.key, index));
@@ -164,7 +172,9 @@ function visitValue(value: unknown, element: ElementInfo, object: Record<string,
       if (!isObject(value)) {
         report(walk, 'structure', `${element.name} is a ${element.type}, so it must be a JSON object, found ${describeJson(value)}`, at(path, element.key, index));
       } else {
-        visitObject(value, element.structure!, at(path, element.key, index), walk);
+        const where = at(path, element.key, index);
+        visitObject(value, element.structure!, where, walk);
+        if (element.binding !== undefined) checkCodings(value, element.type, element.binding, where, walk.issues);
       }
       return;
     case 'resource':
