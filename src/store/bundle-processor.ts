@@ -123,12 +123,13 @@ function responseEntry(result: EntryResult, opts: BundleOptions, fullUrl?: strin
 
 /**
  * Processes a transaction bundle atomically and returns the transaction-response bundle.
- * Any failing entry fails the whole bundle with that entry's outcome.
+ * Any failing entry fails the whole bundle with that entry's outcome. The bundle's resources are
+ * modified in place (references rewritten).
  */
 export async function processTransaction(store: FhirStore, bundle: Bundle, opts: BundleOptions): Promise<Bundle> {
   const parsed = parseEntries(bundle);
-  // Resources are rewritten in place, so work on a copy.
-  for (const p of parsed) if (p.entry.resource) p.entry = { ...p.entry, resource: structuredClone(p.entry.resource) };
+  // References are rewritten in place: the bundle belongs to this request (parsed from its
+  // body), and copying every resource of a large bundle costs more memory than it is worth.
   const seenFullUrls = new Set<string>();
   for (const p of parsed) {
     const fu = p.entry.fullUrl;

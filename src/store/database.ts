@@ -12,8 +12,16 @@ export interface QueryResult<T> {
 
 /** Something that runs parameterised SQL: a connection or an open transaction. */
 export interface SqlClient {
-  /** Runs one statement. Values are always bound as parameters (`$1`, `$2`, …), never spliced in. */
-  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>>;
+  /**
+   * Runs one statement. Values are always bound as parameters (`$1`, `$2`, …), never spliced in.
+   * `prepare` marks a hot statement of fixed text, worth a server-side prepared statement.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T>>;
+}
+
+/** Per-statement options. */
+export interface QueryOptions {
+  prepare?: boolean;
 }
 
 /** A database: a client plus transactions and lifecycle. */

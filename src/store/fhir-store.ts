@@ -11,7 +11,7 @@ import type { Resource } from '../fhir/types.js';
 import { parseSearch } from '../search/parse-search.js';
 import type { SearchRegistry } from '../search/registry.js';
 import type { SearchRequest } from '../search/search-request.js';
-import type { Database, SqlClient } from './database.js';
+import { sqlState, type Database, type SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 import { executeSearch, type SearchPage } from './search-executor.js';
 import { ID_RE, WriteSession, type Validator } from './write-session.js';
@@ -83,8 +83,30 @@ export class FhirStore {
   }
 
   /** Opens a write session on `tx` (used by single interactions and bundles alike). */
-  session(tx: SqlClient): WriteSession {
-    return new WriteSession(tx, { registry: this.registry, validate: this.validate, now: this.now });
+  session(tx: SqlClient, lock = true): WriteSession {
+    return new WriteSession(tx, { registry: this.registry, validate: this.validate, now: this.now }, lock);
+  }
+
+  /**
+   * Runs a single-resource write optimistically (one read, one atomic statement, no explicit
+   * transaction); if another writer made the same version first, runs it again inside a
+   * transaction that locks the row, so writers queue instead of failing.
+   */
+  private async optimistic<T>(write: (s: WriteSession) => Promise<T>): Promise<T> {
+    try {
+      const s = this.session(this.db, false);
+      const result = await write(s);
+      await s.flush();
+      return result;
+    } catch (err) {
+      if (sqlState(err) !== '23505') throw err;
+      return this.db.transaction(async (tx) => {
+        const s = this.session(tx, true);
+        const result = await write(s);
+        await s.flush();
+        return result;
+      });
+    }
   }
 
   /** Current version, or `undefined` when never created. Deleted resources come back with `deleted`. */
@@ -93,6 +115,7 @@ export class FhirStore {
     const res = await client.query<Row>(
       'SELECT resource_type, id, version_id, last_updated, is_deleted, content FROM resources WHERE resource_type = $1 AND id = $2',
       [type, id],
+      { prepare: true },
     );
     return res.rows[0] ? toVersion(res.rows[0]) : undefined;
   }
@@ -121,12 +144,17 @@ export class FhirStore {
 
   /** https://hl7.org/fhir/R4/http.html#create — the server assigns the id. */
   async create(resource: Resource, ifNoneExist?: string): Promise<WriteResult> {
+    if (ifNoneExist === undefined) {
+      // A new server id cannot collide: one statement, no transaction.
+      const s = this.session(this.db, false);
+      const w = await s.create(resource, randomUUID());
+      await s.flush();
+      return { version: w, created: true };
+    }
     return this.db.transaction(async (tx) => {
-      if (ifNoneExist !== undefined) {
-        const existing = await this.conditionalMatch(tx, resource.resourceType, ifNoneExist, 'If-None-Exist');
-        if (existing.length > 1) throw preconditionFailed(`If-None-Exist matched ${existing.length} resources`, 'If-None-Exist');
-        if (existing.length === 1) return { version: existing[0]!, created: false };
-      }
+      const existing = await this.conditionalMatch(tx, resource.resourceType, ifNoneExist, 'If-None-Exist');
+      if (existing.length > 1) throw preconditionFailed(`If-None-Exist matched ${existing.length} resources`, 'If-None-Exist');
+      if (existing.length === 1) return { version: existing[0]!, created: false };
       const s = this.session(tx);
       const w = await s.create(resource, randomUUID());
       await s.flush();
@@ -136,10 +164,8 @@ export class FhirStore {
 
   /** https://hl7.org/fhir/R4/http.html#update — creates when the id is new. */
   async update(resource: Resource, ifMatch?: number, method: 'PUT' | 'PATCH' = 'PUT'): Promise<WriteResult> {
-    return this.db.transaction(async (tx) => {
-      const s = this.session(tx);
+    return this.optimistic(async (s) => {
       const { write, created } = await s.update(resource, { ...(ifMatch !== undefined ? { ifMatch } : {}), method });
-      await s.flush();
       return { version: write, created };
     });
   }
@@ -169,12 +195,7 @@ export class FhirStore {
 
   /** https://hl7.org/fhir/R4/http.html#delete — deleting what does not exist is not an error. */
   async delete(type: string, id: string, ifMatch?: number): Promise<ResourceVersion | undefined> {
-    return this.db.transaction(async (tx) => {
-      const s = this.session(tx);
-      const w = await s.delete(type, id, ifMatch);
-      await s.flush();
-      return w;
-    });
+    return this.optimistic((s) => s.delete(type, id, ifMatch));
   }
 
   /** https://hl7.org/fhir/R4/http.html#3.1.0.7.1 — deletes every match (bounded). */

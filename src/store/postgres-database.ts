@@ -3,7 +3,8 @@
  * @see https://node-postgres.com/
  */
 import pg from 'pg';
-import type { Database, QueryResult, SqlClient } from './database.js';
+import { createHash } from 'node:crypto';
+import type { Database, QueryOptions, QueryResult, SqlClient } from './database.js';
 import { isRetryable } from './database.js';
 import { conflict } from '../fhir/outcome.js';
 
@@ -13,13 +14,28 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 const MAX_ATTEMPTS = 5;
 
+const statementNames = new Map<string, string>();
+/** A stable name for a prepared statement: pg prepares it once per connection and reuses it. */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (!name) {
+    name = `t${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
+}
+
+function config(sql: string, params: readonly unknown[], opts?: QueryOptions): pg.QueryConfig {
+  return opts?.prepare ? { name: statementName(sql), text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] };
+}
+
 /** Opens a pool to `url` (a `postgres://` connection string). */
 export async function openPostgresDatabase(url: string, poolSize: number): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => {});
-  const query = async <T>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<T>> => {
-    const res = await pool.query(sql, params as unknown[]);
+  const query = async <T>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<T>> => {
+    const res = await pool.query(config(sql, params, opts));
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
   };
   await query('SELECT 1');
@@ -30,8 +46,8 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
         const tx: SqlClient = {
-          async query<R>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
-            const res = await client.query(sql, params as unknown[]);
+          async query<R>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<R>> {
+            const res = await client.query(config(sql, params, opts));
             return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
           },
         };

@@ -14,7 +14,7 @@ import type { SearchRegistry } from '../search/registry.js';
 import type { IndexEntries } from '../search/index-entries.js';
 import type { SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
-import { insertRows, type Column } from './sql-rows.js';
+import type { Column } from './sql-rows.js';
 
 /** Validates a resource; returns issues (empty when valid). */
 export type Validator = (resource: unknown) => OperationOutcomeIssue[];
@@ -26,6 +26,8 @@ export interface PendingWrite extends ResourceVersion {
   source: string | null;
   isNew: boolean;
   index: IndexEntries | null;
+  /** An update identical to the current version: nothing is written. */
+  unchanged?: boolean;
 }
 
 /** Row of the `resources` table as read for a write. */
@@ -73,15 +75,23 @@ export class WriteSession {
   private readonly writes = new Map<string, PendingWrite>();
   readonly timestamp: Date;
 
-  constructor(readonly tx: SqlClient, private readonly deps: WriteDeps) {
+  /**
+   * @param tx where statements run: an open transaction, or the database itself for a single
+   *   write, which `flush()` makes in one atomic statement.
+   * @param lock lock rows read for update (`FOR UPDATE`), so concurrent writers queue. Without
+   *   it writes are optimistic: two writers of the same version collide on the history table's
+   *   primary key, and the loser's statement fails whole (SQLSTATE 23505) and can be retried.
+   */
+  constructor(readonly tx: SqlClient, private readonly deps: WriteDeps, private readonly lock = true) {
     this.timestamp = deps.now();
   }
 
-  /** Current row of a resource, locked for update so concurrent writers queue. */
+  /** Current row of a resource (locked for update when the session locks). */
   async current(type: string, id: string): Promise<CurrentRow | undefined> {
     const res = await this.tx.query<CurrentRow>(
-      'SELECT version_id, is_deleted, last_updated, content FROM resources WHERE resource_type = $1 AND id = $2 FOR UPDATE',
+      `SELECT version_id, is_deleted, last_updated, content FROM resources WHERE resource_type = $1 AND id = $2${this.lock ? ' FOR UPDATE' : ''}`,
       [type, id],
+      { prepare: true },
     );
     return res.rows[0];
   }
@@ -113,7 +123,7 @@ export class WriteSession {
       // No change: keep the current version, so re-importing the same data creates no versions.
       const write: PendingWrite = {
         resourceType: resource.resourceType, id, versionId: cur.version_id, lastUpdated: cur.last_updated, deleted: false,
-        json: cur.content, method: opts.method ?? 'PUT', patientId: null, source: null, isNew: false, index: null,
+        json: cur.content, method: opts.method ?? 'PUT', patientId: null, source: null, isNew: false, index: null, unchanged: true,
       };
       return { write, created: false, unchanged: true };
     }
@@ -157,55 +167,90 @@ export class WriteSession {
     return write;
   }
 
-  /** Writes every planned version, its history row and its index rows. */
+  /**
+   * Writes every planned version, its history row and its index rows as ONE statement (a chain
+   * of data-modifying CTEs), so a write is atomic even outside a transaction and costs a single
+   * round trip. https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING
+   */
   async flush(): Promise<void> {
-    const writes = this.pending();
+    const writes = this.pending().filter((w) => !w.unchanged);
     if (writes.length === 0) return;
-    await insertRows(
-      this.tx, 'resources', RESOURCE_COLUMNS,
-      writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.source, w.json]),
-      `ON CONFLICT (resource_type, id) DO UPDATE SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated,
-       is_deleted = EXCLUDED.is_deleted, patient_id = EXCLUDED.patient_id, source = EXCLUDED.source, content = EXCLUDED.content`,
-    );
-    await insertRows(
-      this.tx, 'resource_versions', VERSION_COLUMNS,
-      writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.method, w.json]),
-    );
+    const b = new StatementBuilder();
     const replaced = writes.filter((w) => !w.isNew);
     if (replaced.length > 0) {
       const types = replaced.map((w) => w.resourceType);
       const ids = replaced.map((w) => w.id);
       for (const table of INDEX_TABLES) {
-        await this.tx.query(
-          `DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-          [types, ids],
-        );
+        b.cte(`DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT * FROM unnest(${b.array(types, 'text')}, ${b.array(ids, 'text')}))`);
       }
     }
-    await this.writeIndexes(writes.filter((w) => w.index));
+    const indexed = writes.filter((w) => w.index);
+    const rows = indexRows(indexed);
+    for (const [table, columns] of INDEX_COLUMNS) b.insert(table, columns, rows[table]!);
+    b.insert('resource_versions', VERSION_COLUMNS, writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.method, w.json]));
+    const main = b.insertSql(
+      'resources', RESOURCE_COLUMNS,
+      writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.source, w.json]),
+      `ON CONFLICT (resource_type, id) DO UPDATE SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated,
+       is_deleted = EXCLUDED.is_deleted, patient_id = EXCLUDED.patient_id, source = EXCLUDED.source, content = EXCLUDED.content`,
+    );
+    await this.tx.query(b.statement(main), b.values, { prepare: writes.length === 1 });
+  }
+}
+
+/** Builds one statement from data-modifying CTEs with array parameters. */
+class StatementBuilder {
+  readonly values: unknown[] = [];
+  private readonly ctes: string[] = [];
+
+  array(values: unknown[], type: Column['type']): string {
+    this.values.push(values);
+    return `$${this.values.length}::${type}[]`;
   }
 
-  private async writeIndexes(writes: PendingWrite[]): Promise<void> {
-    const rows = { token: [] as unknown[][], string: [] as unknown[][], date: [] as unknown[][], quantity: [] as unknown[][], reference: [] as unknown[][], uri: [] as unknown[][] };
-    for (const w of writes) {
-      const k = [w.resourceType, w.id, w.patientId];
-      const ix = w.index!;
-      for (const e of ix.token) rows.token.push([...k, e.param, e.system, e.code, e.text]);
-      for (const e of ix.string) rows.string.push([...k, e.param, e.value, e.exact]);
-      for (const e of ix.date) rows.date.push([...k, e.param, new Date(e.start), new Date(e.end)]);
-      for (const e of ix.quantity) rows.quantity.push([...k, e.param, e.value, e.low, e.high, e.system, e.code, e.unit]);
-      for (const e of ix.reference) rows.reference.push([...k, e.param, e.targetType, e.targetId, e.url]);
-      for (const e of ix.uri) rows.uri.push([...k, e.param, e.value]);
-    }
-    const f = (name: string): Column => ({ name, type: 'float8' });
-    const ts = (name: string): Column => ({ name, type: 'timestamptz' });
-    await insertRows(this.tx, 'search_token', [...KEY, t('param'), t('system'), t('code'), t('text_value')], rows.token);
-    await insertRows(this.tx, 'search_string', [...KEY, t('param'), t('value'), t('exact')], rows.string);
-    await insertRows(this.tx, 'search_date', [...KEY, t('param'), ts('lo'), ts('hi')], rows.date);
-    await insertRows(this.tx, 'search_quantity', [...KEY, t('param'), f('value'), f('lo'), f('hi'), t('system'), t('code'), t('unit')], rows.quantity);
-    await insertRows(this.tx, 'search_reference', [...KEY, t('param'), t('target_type'), t('target_id'), t('url')], rows.reference);
-    await insertRows(this.tx, 'search_uri', [...KEY, t('param'), t('value')], rows.uri);
+  cte(sql: string): void {
+    this.ctes.push(`w${this.ctes.length} AS (${sql})`);
   }
+
+  insertSql(table: string, columns: readonly Column[], rows: readonly unknown[][], suffix = ''): string {
+    const arrays = columns.map((c, i) => this.array(rows.map((r) => r[i]), c.type));
+    return `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT * FROM unnest(${arrays.join(', ')}) ${suffix}`;
+  }
+
+  insert(table: string, columns: readonly Column[], rows: readonly unknown[][]): void {
+    if (rows.length > 0) this.cte(this.insertSql(table, columns, rows));
+  }
+
+  statement(main: string): string {
+    return this.ctes.length > 0 ? `WITH ${this.ctes.join(', ')} ${main}` : main;
+  }
+}
+
+const f = (name: string): Column => ({ name, type: 'float8' });
+const ts = (name: string): Column => ({ name, type: 'timestamptz' });
+const INDEX_COLUMNS: [string, Column[]][] = [
+  ['search_token', [...KEY, t('param'), t('system'), t('code'), t('text_value')]],
+  ['search_string', [...KEY, t('param'), t('value'), t('exact')]],
+  ['search_date', [...KEY, t('param'), ts('lo'), ts('hi')]],
+  ['search_quantity', [...KEY, t('param'), f('value'), f('lo'), f('hi'), t('system'), t('code'), t('unit')]],
+  ['search_reference', [...KEY, t('param'), t('target_type'), t('target_id'), t('url')]],
+  ['search_uri', [...KEY, t('param'), t('value')]],
+];
+
+/** Index rows of `writes`, per table, in INDEX_COLUMNS order. */
+function indexRows(writes: PendingWrite[]): Record<string, unknown[][]> {
+  const rows: Record<string, unknown[][]> = { search_token: [], search_string: [], search_date: [], search_quantity: [], search_reference: [], search_uri: [] };
+  for (const w of writes) {
+    const k = [w.resourceType, w.id, w.patientId];
+    const ix = w.index!;
+    for (const e of ix.token) rows.search_token!.push([...k, e.param, e.system, e.code, e.text]);
+    for (const e of ix.string) rows.search_string!.push([...k, e.param, e.value, e.exact]);
+    for (const e of ix.date) rows.search_date!.push([...k, e.param, new Date(e.start), new Date(e.end)]);
+    for (const e of ix.quantity) rows.search_quantity!.push([...k, e.param, e.value, e.low, e.high, e.system, e.code, e.unit]);
+    for (const e of ix.reference) rows.search_reference!.push([...k, e.param, e.targetType, e.targetId, e.url]);
+    for (const e of ix.uri) rows.search_uri!.push([...k, e.param, e.value]);
+  }
+  return rows;
 }
 
 /** Sets id, meta.versionId and meta.lastUpdated, keeping `resourceType, id, meta` first. */

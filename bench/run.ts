@@ -1,0 +1,287 @@
+/**
+ * `npm run bench`: measures Tessera against ceilings taken in the same run on the same machine,
+ * and prints each figure beside its ceiling as a ratio (machines here are noisy; ratios travel).
+ *
+ *   npm run bench                      PostgreSQL and PGlite, full durations
+ *   npm run bench -- --quick           shorter runs
+ *   npm run bench -- --engine postgres only one engine
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import { startPostgresCluster, type PostgresCluster } from '../test/support/postgres-cluster.js';
+import { runLoad, send, type LoadRequest, type LoadResult } from './load.js';
+import http from 'node:http';
+
+const { values: args } = parseArgs({
+  options: { quick: { type: 'boolean' }, engine: { type: 'string', multiple: true } },
+});
+const DURATION = args.quick ? 4_000 : 10_000;
+const ENGINES = (args.engine ?? ['postgres', 'pglite']) as ('postgres' | 'pglite')[];
+const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const DEMO = path.join(ROOT, 'demo', 'synthea');
+
+interface Row {
+  engine: string;
+  measure: string;
+  value: number;
+  unit: string;
+  ceiling?: number;
+  ceilingName?: string;
+  target: string;
+  pass: boolean;
+  note?: string;
+}
+const rows: Row[] = [];
+
+function log(msg: string): void {
+  process.stderr.write(`${msg}\n`);
+}
+
+/** The demo bundles, organisations and practitioners first. */
+function bundles(): { name: string; text: string; entries: number }[] {
+  const files = readdirSync(DEMO).filter((f) => f.endsWith('.json.gz'));
+  const first = files.filter((f) => /Information/.test(f)).sort();
+  return [...first, ...files.filter((f) => !first.includes(f)).sort()].map((f) => {
+    const text = gunzipSync(readFileSync(path.join(DEMO, f))).toString('utf8');
+    return { name: f, text, entries: (JSON.parse(text) as { entry: unknown[] }).entry.length };
+  });
+}
+
+async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, timeoutMs = 120_000): Promise<number> {
+  const t0 = performance.now();
+  while (performance.now() - t0 < timeoutMs) {
+    if (child.exitCode !== null) throw new Error(`process exited with ${child.exitCode}`);
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return performance.now() - t0;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`not ready: ${url}`);
+}
+
+interface Server {
+  child: ChildProcess;
+  base: string;
+  readyMs: number;
+}
+
+async function startTessera(env: Record<string, string>, dataDir: string): Promise<Server> {
+  const port = await freePort();
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [path.join(ROOT, 'dist/src/cli/main.js'), 'start', '--no-demo', '--port', String(port), '--data', dataDir], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitReady(`${base}/healthz`, child);
+  return { child, base, readyMs: performance.now() - t0 };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await done;
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /VmRSS:\s+(\d+) kB/.exec(status);
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Ingests every demo bundle through POST /fhir with `concurrency` clients. */
+async function ingest(base: string, all: { text: string; entries: number }[], concurrency: number): Promise<{ perSecond: number; resources: number }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const url = new URL(base);
+  let i = 0;
+  let resources = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (i < all.length) {
+        const b = all[i++]!;
+        const res = await send(agent, url, { method: 'POST', path: '/fhir', body: b.text, headers: { prefer: 'return=minimal' } });
+        if (res.status !== 200) throw new Error(`ingest failed ${res.status}: ${res.body.slice(0, 300)}`);
+        resources += b.entries;
+      }
+    }),
+  );
+  agent.destroy();
+  return { perSecond: resources / ((performance.now() - t0) / 1000), resources };
+}
+
+/** The ingest ceiling: the same rows as one raw multi-row INSERT per bundle. */
+async function rawInsertCeiling(exec: (sql: string, params?: unknown[]) => Promise<unknown>, all: { text: string }[]): Promise<number> {
+  await exec(`CREATE TABLE IF NOT EXISTS bench_raw (resource_type text, id text, version_id int, last_updated timestamptz, content text, PRIMARY KEY (resource_type, id))`);
+  let n = 0;
+  const t0 = performance.now();
+  for (const b of all) {
+    const bundle = JSON.parse(b.text) as { entry: { resource: { resourceType: string } }[] };
+    const types: string[] = [];
+    const ids: string[] = [];
+    const contents: string[] = [];
+    for (const e of bundle.entry) {
+      types.push(e.resource.resourceType);
+      ids.push(crypto.randomUUID());
+      contents.push(JSON.stringify(e.resource));
+    }
+    await exec(
+      `INSERT INTO bench_raw SELECT t, i, 1, now(), c FROM unnest($1::text[], $2::text[], $3::text[]) AS u(t, i, c)`,
+      [types, ids, contents],
+    );
+    n += types.length;
+  }
+  return n / ((performance.now() - t0) / 1000);
+}
+
+async function collectIds(base: string): Promise<{ type: string; id: string }[]> {
+  const out: { type: string; id: string }[] = [];
+  for (const type of ['Patient', 'Observation', 'Condition', 'Encounter', 'MedicationRequest']) {
+    const res = await fetch(`${base}/fhir/${type}?_count=1000&_elements=id&_total=none`);
+    const body = (await res.json()) as { entry?: { resource: { id: string } }[] };
+    for (const e of body.entry ?? []) out.push({ type, id: e.resource.id });
+  }
+  return out;
+}
+
+function record(r: Row): void {
+  rows.push(r);
+  const ratio = r.ceiling ? ` | ceiling ${r.ceiling.toFixed(0)} ${r.unit} (${r.ceilingName}) | ratio ${(r.value / r.ceiling).toFixed(2)}` : '';
+  log(`  ${r.pass ? 'PASS' : 'FAIL'} ${r.engine} ${r.measure}: ${r.value.toFixed(r.unit === 'ms' || r.unit === 'MB' ? 1 : 0)} ${r.unit}${ratio} | target ${r.target}${r.note ? ` | ${r.note}` : ''}`);
+}
+
+async function benchEngine(engine: 'postgres' | 'pglite', cluster: PostgresCluster | undefined, all: ReturnType<typeof bundles>, bareBase: string, bareRead: LoadResult): Promise<void> {
+  log(`\n== ${engine} ==`);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `tessera-bench-${engine}-`));
+  const env: Record<string, string> = {};
+  if (engine === 'postgres') env.DATABASE_URL = await cluster!.createDatabase(`bench_${Date.now()}`);
+  try {
+    // Ingest ceiling first, on a scratch database of the same engine.
+    let ceiling: number;
+    if (engine === 'postgres') {
+      const url = await cluster!.createDatabase(`raw_${Date.now()}`);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      ceiling = await rawInsertCeiling((sql, p) => client.query(sql, p as unknown[]), all);
+      await client.end();
+    } else {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-raw-'));
+      const db = await PGlite.create(dir);
+      ceiling = await rawInsertCeiling((sql, p) => db.query(sql, p as unknown[]), all);
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+
+    let server = await startTessera(env, dataDir);
+    const ing = await ingest(server.base, all, engine === 'postgres' ? 2 : 1);
+    const target = engine === 'postgres' ? 2000 : 1200;
+    record({ engine, measure: 'ingest (Synthea transaction bundles)', value: ing.perSecond, unit: 'resources/s', ceiling, ceilingName: 'raw multi-row INSERT', target: `>= ${target}/s`, pass: ing.perSecond >= target, note: `${ing.resources} resources` });
+    const rss = rssMb(server.child.pid!);
+    record({ engine, measure: 'resident memory after ingest', value: rss, unit: 'MB', target: '< 200 MB', pass: rss < 200 });
+
+    const ids = await collectIds(server.base);
+    let rnd = 1;
+    const pick = () => ids[(rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) % ids.length]!;
+    const read = await runLoad(server.base, 32, DURATION, () => {
+      const r = pick();
+      return { method: 'GET', path: `/fhir/${r.type}/${r.id}` };
+    });
+    record({ engine, measure: 'read by id, 32 clients', value: read.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 5000/s, p99 < 20 ms', pass: read.perSecond >= 5000 && read.p99 < 20 && read.errors === 0, note: `p50 ${read.p50.toFixed(1)} ms, p99 ${read.p99.toFixed(1)} ms, errors ${read.errors}` });
+
+    // CRUD mix: 10% create, 60% read, 25% update, 5% delete.
+    const live = ids.map((x) => ({ ...x }));
+    const templates = new Map<string, string>();
+    for (const type of ['Patient', 'Observation', 'Condition', 'Encounter', 'MedicationRequest']) {
+      const one = live.find((x) => x.type === type)!;
+      const res = await fetch(`${server.base}/fhir/${type}/${one.id}`);
+      templates.set(type, await res.text());
+    }
+    let deleted = 0;
+    const mix = await runLoad(server.base, 32, DURATION, () => {
+      const roll = (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) % 100;
+      const target = live[rnd % live.length]!;
+      if (roll < 10) {
+        const body = JSON.parse(templates.get(target.type)!) as Record<string, unknown>;
+        delete body.id;
+        delete body.meta;
+        return { method: 'POST', path: `/fhir/${target.type}`, body: JSON.stringify(body), headers: { prefer: 'return=minimal' } };
+      }
+      if (roll < 70) return { method: 'GET', path: `/fhir/${target.type}/${target.id}` };
+      if (roll < 95) {
+        const body = JSON.parse(templates.get(target.type)!) as Record<string, unknown>;
+        body.id = target.id;
+        delete body.meta;
+        body.language = `en-GB-x-${rnd % 1000}`;
+        return { method: 'PUT', path: `/fhir/${target.type}/${target.id}`, body: JSON.stringify(body), headers: { prefer: 'return=minimal' } };
+      }
+      deleted++;
+      return { method: 'DELETE', path: `/fhir/${target.type}/${target.id}` };
+    }, (status) => status < 400 || status === 410);
+    record({ engine, measure: 'CRUD mix 10/60/25/5, 32 clients', value: mix.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 1500/s', pass: mix.perSecond >= 1500 && mix.errors === 0, note: `p50 ${mix.p50.toFixed(1)} ms, p99 ${mix.p99.toFixed(1)} ms, errors ${mix.errors}, deletes ${deleted}` });
+
+    await stop(server.child);
+    server = await startTessera(env, dataDir);
+    record({ engine, measure: 'ready to serve on an existing database', value: server.readyMs, unit: 'ms', target: '< 3000 ms', pass: server.readyMs < 3000 });
+    await stop(server.child);
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const all = bundles();
+  log(`Tessera bench: ${all.length} bundles, ${all.reduce((n, b) => n + b.entries, 0)} resources; ${os.cpus().length} cores; run ${new Date().toISOString()}`);
+  // Read ceiling: a bare Fastify route returning one stored Observation.
+  const sample = JSON.parse(all[2]!.text) as { entry: { resource: unknown }[] };
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-bare-'));
+  const file = path.join(tmp, 'r.json');
+  writeFileSync(file, JSON.stringify(sample.entry[5]!.resource));
+  const barePort = await freePort();
+  const bare = spawn(process.execPath, [path.join(ROOT, 'dist/bench/bare-server.js'), String(barePort), file], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const bareBase = `http://127.0.0.1:${barePort}`;
+  await waitReady(`${bareBase}/fhir/Patient/x`, bare);
+  const bareRead = await runLoad(bareBase, 32, DURATION, () => ({ method: 'GET', path: '/fhir/Patient/x' }));
+  log(`ceiling: bare Fastify route ${bareRead.perSecond.toFixed(0)} req/s (p99 ${bareRead.p99.toFixed(1)} ms)`);
+  await stop(bare);
+
+  let cluster: PostgresCluster | undefined;
+  try {
+    if (ENGINES.includes('postgres')) cluster = await startPostgresCluster();
+    for (const engine of ENGINES) await benchEngine(engine, cluster, all, bareBase, bareRead);
+  } finally {
+    await cluster?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  const table = [
+    '| engine | measure | Tessera | ceiling (same run) | ratio | target | result |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.engine} | ${r.measure} | ${r.value.toFixed(r.unit === 'ms' || r.unit === 'MB' ? 1 : 0)} ${r.unit}${r.note ? ` (${r.note})` : ''} | ${r.ceiling ? `${r.ceiling.toFixed(0)} ${r.unit}, ${r.ceilingName}` : '—'} | ${r.ceiling ? (r.value / r.ceiling).toFixed(2) : '—'} | ${r.target} | ${r.pass ? 'pass' : 'FAIL'} |`),
+  ];
+  process.stdout.write(`\n${table.join('\n')}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${(err as Error).stack}\n`);
+  process.exitCode = 1;
+});
