@@ -48,7 +48,9 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     logLevel: overrides.logLevel ?? env.LOG_LEVEL ?? 'info',
     baseUrl: env.TESSERA_BASE_URL || undefined,
     bodyLimit: env.TESSERA_BODY_LIMIT ?? 64 * 1024 * 1024,
-    poolSize: env.TESSERA_POOL_SIZE ?? 16,
+    // A small pool is fastest on a few cores (fewer backends contending for CPU); raise it on
+    // larger database servers.
+    poolSize: env.TESSERA_POOL_SIZE ?? 8,
   };
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {

@@ -62,8 +62,8 @@ export function mountFhir(app: FastifyInstance, router: FhirRouter, opts: { base
       const qIndex = url.indexOf('?');
       const pathPart = (qIndex >= 0 ? url.slice(0, qIndex) : url).slice(FHIR_BASE.length);
       const query = qIndex >= 0 ? ([...new URLSearchParams(url.slice(qIndex + 1))] as [string, string][]) : [];
-      const headers: Record<string, string | undefined> = {};
-      for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+      // Node already lower-cases header names; only set-cookie can be an array, and the router never reads it.
+      const headers = req.headers as Record<string, string | undefined>;
       let body: unknown;
       if (typeof req.body === 'string' && req.body.length > 0) {
         const ct = (headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();

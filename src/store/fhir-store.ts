@@ -112,12 +112,15 @@ export class FhirStore {
   /** Current version, or `undefined` when never created. Deleted resources come back with `deleted`. */
   async readCurrent(type: string, id: string, client: SqlClient = this.db): Promise<ResourceVersion | undefined> {
     if (!ID_RE.test(id)) return undefined;
-    const res = await client.query<Row>(
-      'SELECT resource_type, id, version_id, last_updated, is_deleted, content FROM resources WHERE resource_type = $1 AND id = $2',
+    // The timestamp comes back as epoch milliseconds: cheaper to turn into a Date than ISO text.
+    const res = await client.query<Row & { lu: number }>(
+      `SELECT resource_type, id, version_id, (extract(epoch FROM last_updated) * 1000)::float8 AS lu, is_deleted, content
+       FROM resources WHERE resource_type = $1 AND id = $2`,
       [type, id],
       { prepare: true },
     );
-    return res.rows[0] ? toVersion(res.rows[0]) : undefined;
+    const row = res.rows[0];
+    return row ? toVersion({ ...row, last_updated: new Date(row.lu) }) : undefined;
   }
 
   /** https://hl7.org/fhir/R4/http.html#read — 404 when unknown, 410 when deleted. */
