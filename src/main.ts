@@ -15,6 +15,7 @@ import { migrate } from './store/migrate.js';
 import { openPgliteDatabase } from './store/pglite-database.js';
 import { openPostgresDatabase } from './store/postgres-database.js';
 import { loadDemoDataOnce } from './cli/demo-data.js';
+import { buildOperations } from './operations/index.js';
 
 /** A running (or ready-to-listen) Tessera instance. */
 export interface Tessera {
@@ -50,7 +51,7 @@ export async function createTessera(config: Config, log = createLogger(config)):
   await migrate(db);
   const store = createStore(db);
   let ready = false;
-  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES });
+  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, now: () => new Date() }) });
   const app = await buildServer({
     router, logger: log, bodyLimit: config.bodyLimit, isReady: () => ready,
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),

@@ -327,7 +327,7 @@ export class FhirRouter {
   /** https://hl7.org/fhir/R4/search.html */
   private async search(req: FhirRequest, type: string, viaPost = false, compartment?: { type: 'Patient'; id: string }, client?: SqlClient): Promise<FhirResponse> {
     const params = this.searchParams(req, viaPost);
-    const sreq = parseSearch(this.store.registry, type, params, { lenient: isLenient(req.headers) });
+    const sreq = parseSearch(this.store.registry, type, params, { lenient: isLenient(req.headers), baseUrl: req.baseUrl });
     if (compartment) sreq.compartment = compartment;
     const page = await this.store.search(sreq, client);
     const base = compartment ? `${req.baseUrl}/Patient/${compartment.id}/${type}` : `${req.baseUrl}/${type}`;

@@ -25,6 +25,19 @@ export interface ReferenceEntry { param: string; targetType: string | null; targ
 /** https://hl7.org/fhir/R4/search.html#uri */
 export interface UriEntry { param: string; value: string }
 
+/** One component of a composite row, in the shape of its own parameter type. */
+export type CompositePart =
+  | { kind: 'token'; system: string | null; code: string | null }
+  | { kind: 'quantity'; value: number; system: string | null; code: string | null; unit: string | null }
+  | { kind: 'date'; start: number; end: number }
+  | { kind: 'string'; value: string };
+
+/**
+ * https://hl7.org/fhir/R4/search.html#composite — one row per combination of component values
+ * found in the same element, so `code-value-quantity` matches a code and value of one component.
+ */
+export interface CompositeEntry { param: string; parts: CompositePart[] }
+
 /** Every index row for one resource. */
 export interface IndexEntries {
   token: TokenEntry[];
@@ -33,11 +46,46 @@ export interface IndexEntries {
   quantity: QuantityEntry[];
   reference: ReferenceEntry[];
   uri: UriEntry[];
+  composite: CompositeEntry[];
 }
 
 /** A fresh, empty set of index rows. */
 export function emptyEntries(): IndexEntries {
-  return { token: [], string: [], date: [], quantity: [], reference: [], uri: [] };
+  return { token: [], string: [], date: [], quantity: [], reference: [], uri: [], composite: [] };
+}
+
+/** The parts one component contributes for one context node (several codings → several parts). */
+export function compositeParts(type: string, nodes: PathNode[]): CompositePart[] {
+  switch (type) {
+    case 'token': {
+      const rows: TokenEntry[] = [];
+      addTokens(rows, '', nodes);
+      return rows.filter((r) => r.code !== null).map((r) => ({ kind: 'token', system: r.system, code: r.code }));
+    }
+    case 'reference': {
+      const rows: ReferenceEntry[] = [];
+      addReferences(rows, '', nodes);
+      return rows.map((r) => ({ kind: 'token', system: r.targetType, code: r.targetId ?? r.url }));
+    }
+    case 'quantity':
+    case 'number': {
+      const rows: QuantityEntry[] = [];
+      addQuantities(rows, '', nodes);
+      return rows.map((r) => ({ kind: 'quantity', value: r.value, system: r.system, code: r.code, unit: r.unit }));
+    }
+    case 'date': {
+      const rows: DateEntry[] = [];
+      addDates(rows, '', nodes);
+      return rows.map((r) => ({ kind: 'date', start: r.start, end: r.end }));
+    }
+    case 'string': {
+      const rows: StringEntry[] = [];
+      addStrings(rows, '', nodes);
+      return rows.map((r) => ({ kind: 'string', value: r.value }));
+    }
+    default:
+      return [];
+  }
 }
 
 type Obj = Record<string, unknown>;

@@ -15,13 +15,15 @@ import type { Filter, IncludeSpec, Prefix, SearchRequest, SearchValue, SortKey }
 export interface ParseOptions {
   /** `Prefer: handling=lenient`: drop what cannot be applied instead of failing. */
   lenient?: boolean;
+  /** This server's FHIR base: absolute references to it match like `Type/id`. */
+  baseUrl?: string;
   defaultCount?: number;
   maxCount?: number;
 }
 
 const PREFIXES: Prefix[] = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'];
 const MODIFIERS: Record<string, string[]> = {
-  token: ['missing', 'not', 'text', 'of-type'],
+  token: ['missing', 'not', 'text', 'of-type', 'in', 'not-in'],
   string: ['missing', 'exact', 'contains'],
   date: ['missing'],
   number: ['missing'],
@@ -30,7 +32,10 @@ const MODIFIERS: Record<string, string[]> = {
   uri: ['missing', 'below', 'above'],
   composite: ['missing'],
 };
-const RESULT_PARAMS = new Set(['_count', '_sort', '_total', '_summary', '_elements', '_include', '_revinclude', '_cursor', '_format', '_pretty']);
+const RESULT_PARAMS = new Set([
+  '_count', '_sort', '_total', '_summary', '_elements', '_include', '_revinclude', '_include:iterate', '_revinclude:iterate',
+  '_include:recurse', '_revinclude:recurse', '_cursor', '_format', '_pretty',
+]);
 
 /** Splits on commas not escaped with a backslash. https://hl7.org/fhir/R4/search.html#escaping */
 export function splitEscaped(value: string, sep: string): string[] {
@@ -72,7 +77,7 @@ export function parseSearch(
         if (rawKey !== '_cursor' && rawKey !== '_format' && rawKey !== '_pretty') req.applied.push([rawKey, rawValue]);
         continue;
       }
-      req.filters.push(parseFilter(registry, resourceType, rawKey, rawValue));
+      req.filters.push(parseFilter(registry, resourceType, rawKey, rawValue, opts));
       req.applied.push([rawKey, rawValue]);
     } catch (err) {
       if (!opts.lenient) throw err;
@@ -104,6 +109,7 @@ function applyResultParam(registry: SearchRegistry, req: SearchRequest, key: str
       req.sort = value.split(',').map((k): SortKey => {
         const descending = k.startsWith('-');
         const code = descending ? k.slice(1) : k;
+        if (code === '_id' || code === '_lastUpdated') return { code, descending };
         const def = registry.get(req.resourceType, code);
         if (!def || !['string', 'date', 'token', 'number', 'quantity', 'reference', 'uri'].includes(def.type)) {
           throw badRequest(`Cannot sort ${req.resourceType} by '${code}'`, '_sort');
@@ -112,9 +118,13 @@ function applyResultParam(registry: SearchRegistry, req: SearchRequest, key: str
       });
       return true;
     case '_include':
-    case '_revinclude': {
+    case '_revinclude':
+    case '_include:iterate':
+    case '_revinclude:iterate':
+    case '_include:recurse':
+    case '_revinclude:recurse': {
       const spec = parseInclude(registry, key, value, req.resourceType);
-      (key === '_include' ? req.include : req.revinclude).push(spec);
+      (key.startsWith('_include') ? req.include : req.revinclude).push(spec);
       return true;
     }
     case '_cursor':
@@ -129,10 +139,8 @@ function applyResultParam(registry: SearchRegistry, req: SearchRequest, key: str
 }
 
 function parseInclude(registry: SearchRegistry, key: string, value: string, resourceType: string): IncludeSpec {
-  const [spec = '', mod] = [value, undefined];
-  void mod;
-  const parts = spec.split(':');
-  const iterate = key.includes(':iterate');
+  const parts = value.split(':');
+  const iterate = key.includes(':iterate') || key.includes(':recurse');
   if (parts[0] === '*') return { sourceType: '*', param: '*', iterate, wildcard: true };
   const [sourceType = '', param = '', targetType] = parts;
   if (!registry.get(sourceType, param) && param !== '*') throw badRequest(`Unknown ${key} parameter '${value}'`, key);
@@ -141,14 +149,20 @@ function parseInclude(registry: SearchRegistry, key: string, value: string, reso
   return { sourceType, param, iterate, wildcard: param === '*', ...(targetType ? { targetType } : {}) };
 }
 
-function parseFilter(registry: SearchRegistry, resourceType: string, key: string, value: string): Filter {
-  if (key.startsWith('_has:')) return parseHas(registry, resourceType, key, value);
+function parseFilter(registry: SearchRegistry, resourceType: string, key: string, value: string, opts: ParseOptions): Filter {
+  if (key.startsWith('_has:')) return parseHas(registry, resourceType, key, value, opts);
   const dot = key.indexOf('.');
-  if (dot > 0) return parseChain(registry, resourceType, key, value);
+  if (dot > 0) return parseChain(registry, resourceType, key, value, opts);
   const [code = '', modifier] = key.split(':', 2) as [string, string | undefined];
   if (code === '_id') {
     if (modifier && modifier !== 'missing') throw badRequest(`Unknown modifier ':${modifier}' on _id`, key);
     return { kind: 'id', values: splitEscaped(value, ',').map((v) => ({ type: 'token', code: unescape(v) })) };
+  }
+  if (code === '_list') {
+    if (modifier) throw badRequest(`Unknown modifier ':${modifier}' on _list`, key);
+    const ids = splitEscaped(value, ',').map(unescape);
+    if (ids.some((i) => !/^[A-Za-z0-9\-.]{1,64}$/.test(i))) throw badRequest(`_list takes List ids, not '${value}'`, key);
+    return { kind: 'list', listIds: ids };
   }
   if (code === '_lastUpdated') {
     if (modifier) throw badRequest(`Unknown modifier ':${modifier}' on _lastUpdated`, key);
@@ -168,11 +182,11 @@ function parseFilter(registry: SearchRegistry, resourceType: string, key: string
     if (value !== 'true' && value !== 'false') throw badRequest(`:missing takes true or false`, key);
     return { kind: 'param', def, modifier, values: [{ type: 'missing', missing: value === 'true' }] };
   }
-  const values = splitEscaped(value, ',').map((v) => parseValue(def, modifier, v, key));
+  const values = splitEscaped(value, ',').map((v) => parseValue(def, modifier, v, key, opts));
   return modifier !== undefined ? { kind: 'param', def, modifier, values } : { kind: 'param', def, values };
 }
 
-function parseChain(registry: SearchRegistry, resourceType: string, key: string, value: string): Filter {
+function parseChain(registry: SearchRegistry, resourceType: string, key: string, value: string, opts: ParseOptions): Filter {
   const dot = key.indexOf('.');
   const head = key.slice(0, dot);
   const rest = key.slice(dot + 1);
@@ -180,22 +194,18 @@ function parseChain(registry: SearchRegistry, resourceType: string, key: string,
   const def = registry.get(resourceType, code);
   if (!def || def.type !== 'reference') throw badRequest(`'${code}' is not a reference parameter of ${resourceType}, so it cannot be chained`, key);
   const targets = def.target ?? [];
-  let targetType = typeMod;
-  if (!targetType) {
-    // Without a type, the chained parameter must make sense on exactly one target type.
-    const innerCode = rest.split(/[.:]/)[0]!;
-    const candidates = targets.filter((tt) => registry.get(tt, innerCode));
-    if (candidates.length !== 1) {
-      throw badRequest(`Chain '${key}' is ambiguous or unknown; name the type, e.g. ${code}:${candidates[0] ?? targets[0] ?? 'Patient'}.${rest}`, key);
-    }
-    targetType = candidates[0]!;
-  } else if (!targets.includes(targetType)) {
-    throw badRequest(`'${code}' cannot refer to ${targetType}`, key);
+  if (typeMod) {
+    if (!targets.includes(typeMod)) throw badRequest(`'${code}' cannot refer to ${typeMod}`, key);
+    return { kind: 'chain', def, targets: [{ type: typeMod, inner: parseFilter(registry, typeMod, rest, value, opts) }] };
   }
-  return { kind: 'chain', def, targetType, inner: parseFilter(registry, targetType, rest, value) };
+  // Without a type, try every target type on which the chained parameter exists.
+  const innerCode = rest.split(/[.:]/)[0]!;
+  const candidates = targets.filter((tt) => registry.get(tt, innerCode) || innerCode === '_has');
+  if (candidates.length === 0) throw badRequest(`Chain '${key}': no resource that '${code}' refers to has a parameter '${innerCode}'`, key);
+  return { kind: 'chain', def, targets: candidates.map((type) => ({ type, inner: parseFilter(registry, type, rest, value, opts) })) };
 }
 
-function parseHas(registry: SearchRegistry, resourceType: string, key: string, value: string): Filter {
+function parseHas(registry: SearchRegistry, resourceType: string, key: string, value: string, opts: ParseOptions): Filter {
   // _has:Observation:patient:code=x  (the rest may itself be another _has)
   const m = /^_has:([A-Z][A-Za-z]+):([a-z0-9-]+):(.+)$/.exec(key);
   if (!m) throw badRequest(`Malformed _has parameter '${key}'`, key);
@@ -203,7 +213,7 @@ function parseHas(registry: SearchRegistry, resourceType: string, key: string, v
   const refDef = registry.get(sourceType, refCode);
   if (!refDef || refDef.type !== 'reference') throw badRequest(`'${refCode}' is not a reference parameter of ${sourceType}`, key);
   if (refDef.target && !refDef.target.includes(resourceType)) throw badRequest(`${sourceType}.${refCode} cannot refer to ${resourceType}`, key);
-  return { kind: 'has', sourceType, referenceParam: refDef, inner: parseFilter(registry, sourceType, rest, value) };
+  return { kind: 'has', sourceType, referenceParam: refDef, inner: parseFilter(registry, sourceType, rest, value, opts) };
 }
 
 function parsePrefix(v: string): { prefix: Prefix; rest: string } {
@@ -220,11 +230,16 @@ function parseDateValue(v: string, key: string): SearchValue {
   return { type: 'date', prefix, start: r.start, end: r.end };
 }
 
-function parseValue(def: SearchParamDef, modifier: string | undefined, raw: string, key: string): SearchValue {
+function parseValue(def: SearchParamDef, modifier: string | undefined, raw: string, key: string, opts: ParseOptions = {}): SearchValue {
   if (raw.length === 0) throw badRequest(`Empty value for ${key}`, key);
   switch (def.type) {
     case 'token': {
       if (modifier === 'text') return { type: 'string', value: unescape(raw) };
+      if (modifier === 'in' || modifier === 'not-in') {
+        const url = unescape(raw);
+        if (!/^[a-z][a-z0-9+.-]*:\S+$/i.test(url) && !/^ValueSet\/[A-Za-z0-9\-.]{1,64}$/.test(url)) throw badRequest(`:${modifier} takes a ValueSet URL, not '${raw}'`, key);
+        return { type: 'valueset', url };
+      }
       const parts = splitEscaped(raw, '|');
       if (parts.length > 2 && modifier !== 'of-type') throw badRequest(`Too many '|' in ${key}=${raw}`, key);
       if (modifier === 'of-type') {
@@ -273,6 +288,10 @@ function parseValue(def: SearchParamDef, modifier: string | undefined, raw: stri
       if (typed) return { type: 'reference', resourceType: typed[1]!, id: typed[2]! };
       if (/^[A-Za-z0-9\-.]{1,64}$/.test(v)) {
         return { type: 'reference', id: v, ...(modifier && /^[A-Z]/.test(modifier) ? { resourceType: modifier } : {}) };
+      }
+      if (opts.baseUrl && v.startsWith(`${opts.baseUrl}/`)) {
+        const local = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(v.slice(opts.baseUrl.length + 1));
+        if (local) return { type: 'reference', resourceType: local[1]!, id: local[2]! };
       }
       if (/^[a-z][a-z0-9+.-]*:/.test(v)) return { type: 'reference', url: v };
       throw badRequest(`'${raw}' is not a valid reference for ${key}`, key);

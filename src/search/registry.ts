@@ -10,7 +10,7 @@ import definitions from './definitions/r4-search-parameters.json' with { type: '
 import type { CompiledPath, PathNode } from './fhirpath-lite.js';
 import { compilePath, compileRelativePath } from './fhirpath-lite.js';
 import type { IndexEntries } from './index-entries.js';
-import { addDates, addQuantities, addReferences, addStrings, addTokens, addUris, emptyEntries, parseReference } from './index-entries.js';
+import { addDates, addQuantities, addReferences, addStrings, addTokens, addUris, compositeParts, emptyEntries, parseReference, type CompositePart } from './index-entries.js';
 
 /** Search parameter types: https://hl7.org/fhir/R4/valueset-search-param-type.html */
 export type SearchParamType = 'token' | 'string' | 'date' | 'number' | 'quantity' | 'reference' | 'uri' | 'composite' | 'special';
@@ -112,7 +112,22 @@ export class SearchRegistry {
         case 'number': case 'quantity': addQuantities(out.quantity, def.code, nodes); break;
         case 'reference': addReferences(out.reference, def.code, nodes); break;
         case 'uri': addUris(out.uri, def.code, nodes); break;
-        default: break; // composites are matched from their components' rows; special needs code
+        case 'composite': {
+          // Each context node (e.g. one Observation.component) gives the cross product of its
+          // components' values, so parts always come from the same element.
+          const comps = def.components ?? [];
+          for (const node of nodes) {
+            let combos: CompositePart[][] = [[]];
+            for (const c of comps) {
+              const parts = compositeParts(c.type, c.path([node], resource));
+              combos = combos.flatMap((prefix) => parts.map((p) => [...prefix, p]));
+              if (combos.length === 0) break;
+            }
+            for (const parts of combos) if (parts.length === comps.length) out.composite.push({ param: def.code, parts });
+          }
+          break;
+        }
+        default: break; // `special` parameters (e.g. Location near) need their own code
       }
     }
     return out;

@@ -18,7 +18,9 @@ export type SearchValue =
   | { type: 'reference'; resourceType?: string; id?: string; url?: string; identifier?: { system?: string; value?: string } }
   | { type: 'uri'; value: string }
   | { type: 'missing'; missing: boolean }
-  | { type: 'composite'; parts: SearchValue[] };
+  | { type: 'composite'; parts: SearchValue[] }
+  /** `:in` / `:not-in`: codes of a ValueSet held in the store, resolved before execution. */
+  | { type: 'valueset'; url: string; codes?: { system?: string; code?: string }[] };
 
 /** A filter on one parameter (values OR-ed). */
 export interface ParamFilter {
@@ -28,12 +30,14 @@ export interface ParamFilter {
   values: SearchValue[];
 }
 
-/** `subject:Patient.name=x`: the referenced resource must match `inner`. */
+/**
+ * `subject:Patient.name=x`: the referenced resource must match `inner`. Without a type modifier
+ * every target type on which the chained parameter exists is tried (OR).
+ */
 export interface ChainFilter {
   kind: 'chain';
   def: SearchParamDef;
-  targetType: string;
-  inner: Filter;
+  targets: { type: string; inner: Filter }[];
 }
 
 /** `_has:Observation:patient:code=x`: some resource referring to this one matches `inner`. */
@@ -51,10 +55,16 @@ export interface ColumnFilter {
   modifier?: string;
 }
 
-/** All filters are AND-ed. */
-export type Filter = ParamFilter | ChainFilter | HasFilter | ColumnFilter;
+/** `_list=42`: the resource is an item of List/42. https://hl7.org/fhir/R4/search.html#list */
+export interface ListFilter {
+  kind: 'list';
+  listIds: string[];
+}
 
-/** `_sort` key. */
+/** All filters are AND-ed. */
+export type Filter = ParamFilter | ChainFilter | HasFilter | ColumnFilter | ListFilter;
+
+/** `_sort` key; `_id` and `_lastUpdated` have no `def` (they are columns). */
 export interface SortKey {
   code: string;
   def?: SearchParamDef;

@@ -7,7 +7,8 @@
  */
 import { badRequest } from '../fhir/outcome.js';
 import type { SearchRegistry } from '../search/registry.js';
-import type { IncludeSpec, SearchRequest } from '../search/search-request.js';
+import type { Filter, IncludeSpec, SearchRequest } from '../search/search-request.js';
+import { valueSetCodes } from './valueset-codes.js';
 import type { SqlClient } from './database.js';
 import { Binder, sortExpression, whereClause } from './search-sql.js';
 
@@ -43,8 +44,19 @@ function decodeCursor(s: string, keys: number): Cursor {
 
 const MAX_INCLUDE_DEPTH = 4;
 
+/** Fills in the codes of `:in`/`:not-in` value sets, wherever they appear (chains and _has too). */
+async function resolveValueSets(db: SqlClient, filters: Filter[]): Promise<void> {
+  for (const f of filters) {
+    if (f.kind === 'param') {
+      for (const v of f.values) if (v.type === 'valueset' && !v.codes) v.codes = await valueSetCodes(db, v.url, `${f.def.code}:${f.modifier}`);
+    } else if (f.kind === 'chain') await resolveValueSets(db, f.targets.map((t) => t.inner));
+    else if (f.kind === 'has') await resolveValueSets(db, [f.inner]);
+  }
+}
+
 /** Executes a search against `db`. */
 export async function executeSearch(db: SqlClient, registry: SearchRegistry, req: SearchRequest): Promise<SearchPage> {
+  await resolveValueSets(db, req.filters);
   const b = new Binder();
   const where = whereClause(b, registry, req, 'r');
   const whereValues = b.values.length;

@@ -63,14 +63,17 @@ function filterCondition(b: Binder, registry: SearchRegistry, f: Filter, r: stri
         .map((v) => (v.type === 'date' ? dateCondition(b, v.prefix, v.start, v.end, `${r}.last_updated`, `${r}.last_updated + interval '1 millisecond'`) : 'false'))
         .map((c) => `(${c})`)
         .join(' OR ');
-    case 'chain': {
-      const r2 = b.alias('r');
-      const x = b.alias('x');
-      const inner = filterCondition(b, registry, f.inner, r2);
-      return `EXISTS (SELECT 1 FROM search_reference ${x} JOIN resources ${r2} ON ${r2}.resource_type = ${x}.target_type AND ${r2}.id = ${x}.target_id
+    case 'chain':
+      return f.targets
+        .map(({ type, inner }) => {
+          const r2 = b.alias('r');
+          const x = b.alias('x');
+          const cond = filterCondition(b, registry, inner, r2);
+          return `EXISTS (SELECT 1 FROM search_reference ${x} JOIN resources ${r2} ON ${r2}.resource_type = ${x}.target_type AND ${r2}.id = ${x}.target_id
         WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${b.bind(f.def.code)}
-        AND ${x}.target_type = ${b.bind(f.targetType)} AND NOT ${r2}.is_deleted AND ${inner})`;
-    }
+        AND ${x}.target_type = ${b.bind(type)} AND NOT ${r2}.is_deleted AND ${cond})`;
+        })
+        .join(' OR ');
     case 'has': {
       const r2 = b.alias('r');
       const x = b.alias('x');
@@ -79,6 +82,11 @@ function filterCondition(b: Binder, registry: SearchRegistry, f: Filter, r: stri
         WHERE ${x}.target_id = ${r}.id AND ${x}.target_type = ${r}.resource_type AND ${x}.resource_type = ${b.bind(f.sourceType)}
         AND ${x}.param = ${b.bind(f.referenceParam.code)} AND NOT ${r2}.is_deleted AND ${inner})`;
     }
+    case 'list': {
+      const x = b.alias('l');
+      return `${r}.id IN (SELECT ${x}.target_id FROM search_reference ${x} WHERE ${x}.resource_type = 'List'
+        AND ${x}.id = ANY(${b.bind(f.listIds)}::text[]) AND ${x}.param = 'item' AND ${x}.target_type = ${r}.resource_type)`;
+    }
     case 'param':
       return paramCondition(b, f, r);
   }
@@ -86,8 +94,7 @@ function filterCondition(b: Binder, registry: SearchRegistry, f: Filter, r: stri
 
 function paramCondition(b: Binder, f: ParamFilter, r: string): string {
   const { def, modifier } = f;
-  if (def.type === 'composite') throw badRequest(`Composite parameter '${def.code}' is not supported yet`, def.code);
-  const table = TABLE[def.type];
+  const table = def.type === 'composite' ? 'search_composite' : TABLE[def.type];
   if (!table) throw badRequest(`Search parameter '${def.code}' is not supported`, def.code);
   const x = b.alias('i');
   const paramName = modifier === 'of-type' ? `${def.code}:of-type` : modifier === 'identifier' ? `${def.code}:identifier` : def.code;
@@ -97,15 +104,66 @@ function paramCondition(b: Binder, f: ParamFilter, r: string): string {
     return `${missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${rowOf})`;
   }
   const ors = f.values.map((v) => `(${valueCondition(b, def.type, modifier, v, x)})`).join(' OR ');
-  if (modifier === 'not') return `NOT EXISTS (SELECT 1 ${rowOf} AND (${ors}))`;
+  if (modifier === 'not' || modifier === 'not-in') return `NOT EXISTS (SELECT 1 ${rowOf} AND (${ors}))`;
   if (def.type === 'number' || def.type === 'quantity' || def.type === 'date') {
     // `ne` means no value equals: handled per value inside the EXISTS like the spec's examples.
   }
   return `EXISTS (SELECT 1 ${rowOf} AND (${ors}))`;
 }
 
+/** Columns of one composite slot, named so the single-parameter conditions can address them. */
+function compositeSlot(x: string, slot: number): string {
+  return `${x}.c${slot}_`;
+}
+
+function compositeCondition(b: Binder, v: Extract<SearchValue, { type: 'composite' }>, x: string): string {
+  return v.parts
+    .map((part, i) => {
+      const col = compositeSlot(x, i + 1);
+      switch (part.type) {
+        case 'token': {
+          const c: string[] = [];
+          if (part.system !== undefined) c.push(`${col}system = ${b.bind(part.system)}`);
+          if (part.noSystem) c.push(`${col}system IS NULL`);
+          if (part.code !== undefined) c.push(`${col}code = ${b.bind(part.code)}`);
+          return c.join(' AND ') || 'true';
+        }
+        case 'reference':
+          return part.id ? `${col}code = ${b.bind(part.id)}${part.resourceType ? ` AND ${col}system = ${b.bind(part.resourceType)}` : ''}` : 'false';
+        case 'number': {
+          const c = [numberCondition(b, part.prefix, part.value, part.low, part.high, `${col}num`)];
+          if (part.system) c.push(`${col}system = ${b.bind(part.system)}`);
+          if (part.code) c.push(`${col}code = ${b.bind(part.code)}`);
+          return c.join(' AND ');
+        }
+        case 'date':
+          return dateCondition(b, part.prefix, part.start, part.end, `${col}lo`, `${col}hi`);
+        case 'string': {
+          const norm = part.value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+          return `${col}text LIKE ${b.bind(`${likeEscape(norm)}%`)}`;
+        }
+        default:
+          return 'false';
+      }
+    })
+    .join(' AND ');
+}
+
 function valueCondition(b: Binder, type: string, modifier: string | undefined, v: SearchValue, x: string): string {
   switch (v.type) {
+    case 'composite':
+      return compositeCondition(b, v, x);
+    case 'valueset': {
+      const codes = v.codes ?? [];
+      const withSystem = codes.filter((c) => c.system && c.code);
+      const systemOnly = codes.filter((c) => c.system && !c.code).map((c) => c.system!);
+      const parts: string[] = [];
+      if (withSystem.length > 0) {
+        parts.push(`(${x}.system, ${x}.code) IN (SELECT * FROM unnest(${b.bind(withSystem.map((c) => c.system))}::text[], ${b.bind(withSystem.map((c) => c.code))}::text[]))`);
+      }
+      if (systemOnly.length > 0) parts.push(`${x}.system = ANY(${b.bind(systemOnly)}::text[])`);
+      return parts.length > 0 ? parts.join(' OR ') : 'false';
+    }
     case 'token': {
       const parts: string[] = [];
       if (v.system !== undefined) parts.push(`${x}.system = ${b.bind(v.system)}`);
@@ -190,6 +248,8 @@ export function numberCondition(b: Binder, prefix: Prefix, value: number, low: n
 
 /** SQL expression for a sort key of alias `r`, never NULL (missing values sort last). */
 export function sortExpression(b: Binder, key: SortKey, r: string): { sql: string; kind: 'text' | 'timestamptz' | 'float8' } {
+  if (key.code === '_lastUpdated') return { sql: `${r}.last_updated`, kind: 'timestamptz' };
+  if (key.code === '_id') return { sql: `${r}.id`, kind: 'text' };
   const def = key.def!;
   const p = b.bind(def.code);
   const where = `WHERE s.resource_type = ${r}.resource_type AND s.id = ${r}.id AND s.param = ${p}`;

@@ -11,7 +11,7 @@ import type { Resource } from '../fhir/types.js';
 import { conflict, gone, invalid, notFound, preconditionFailed } from '../fhir/outcome.js';
 import type { OperationOutcomeIssue } from '../fhir/types.js';
 import type { SearchRegistry } from '../search/registry.js';
-import type { IndexEntries } from '../search/index-entries.js';
+import type { CompositePart, IndexEntries } from '../search/index-entries.js';
 import type { SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 import type { Column } from './sql-rows.js';
@@ -57,7 +57,7 @@ const VERSION_COLUMNS: Column[] = [
 ];
 const KEY: Column[] = [{ name: 'resource_type', type: 'text' }, { name: 'id', type: 'text' }, { name: 'patient_id', type: 'text' }];
 const t = (name: string): Column => ({ name, type: 'text' });
-const INDEX_TABLES = ['search_token', 'search_string', 'search_date', 'search_quantity', 'search_reference', 'search_uri'] as const;
+const INDEX_TABLES = ['search_token', 'search_string', 'search_date', 'search_quantity', 'search_reference', 'search_uri', 'search_composite'] as const;
 
 /** A FHIR id: https://hl7.org/fhir/R4/datatypes.html#id */
 export const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -235,11 +235,12 @@ const INDEX_COLUMNS: [string, Column[]][] = [
   ['search_quantity', [...KEY, t('param'), f('value'), f('lo'), f('hi'), t('system'), t('code'), t('unit')]],
   ['search_reference', [...KEY, t('param'), t('target_type'), t('target_id'), t('url')]],
   ['search_uri', [...KEY, t('param'), t('value')]],
+  ['search_composite', [...KEY, t('param'), t('c1_system'), t('c1_code'), t('c2_system'), t('c2_code'), f('c2_num'), ts('c2_lo'), ts('c2_hi'), t('c2_text'), f('c3_num')]],
 ];
 
 /** Index rows of `writes`, per table, in INDEX_COLUMNS order. */
 function indexRows(writes: PendingWrite[]): Record<string, unknown[][]> {
-  const rows: Record<string, unknown[][]> = { search_token: [], search_string: [], search_date: [], search_quantity: [], search_reference: [], search_uri: [] };
+  const rows: Record<string, unknown[][]> = { search_token: [], search_string: [], search_date: [], search_quantity: [], search_reference: [], search_uri: [], search_composite: [] };
   for (const w of writes) {
     const k = [w.resourceType, w.id, w.patientId];
     const ix = w.index!;
@@ -249,8 +250,22 @@ function indexRows(writes: PendingWrite[]): Record<string, unknown[][]> {
     for (const e of ix.quantity) rows.search_quantity!.push([...k, e.param, e.value, e.low, e.high, e.system, e.code, e.unit]);
     for (const e of ix.reference) rows.search_reference!.push([...k, e.param, e.targetType, e.targetId, e.url]);
     for (const e of ix.uri) rows.search_uri!.push([...k, e.param, e.value]);
+    for (const e of ix.composite) rows.search_composite!.push([...k, e.param, ...compositeColumns(e.parts)]);
   }
   return rows;
+}
+
+/** The slot columns of a composite row (see migration 0003). */
+function compositeColumns(parts: CompositePart[]): unknown[] {
+  const [p1, p2, p3] = parts;
+  const c1 = p1?.kind === 'token' ? [p1.system, p1.code] : [null, null];
+  let c2: unknown[] = [null, null, null, null, null, null];
+  if (p2?.kind === 'token') c2 = [p2.system, p2.code, null, null, null, null];
+  else if (p2?.kind === 'quantity') c2 = [p2.system, p2.code ?? p2.unit, p2.value, null, null, null];
+  else if (p2?.kind === 'date') c2 = [null, null, null, new Date(p2.start), new Date(p2.end), null];
+  else if (p2?.kind === 'string') c2 = [null, null, null, null, null, p2.value];
+  const c3 = p3?.kind === 'quantity' ? [p3.value] : [null];
+  return [...c1, ...c2, ...c3];
 }
 
 /** Sets id, meta.versionId and meta.lastUpdated, keeping `resourceType, id, meta` first. */

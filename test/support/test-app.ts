@@ -8,6 +8,7 @@ import { RESOURCE_TYPES } from '../../src/fhir/validation/index.js';
 import { FhirRouter } from '../../src/http/fhir-router.js';
 import { buildServer } from '../../src/http/server.js';
 import { createStore } from '../../src/main.js';
+import { buildOperations } from '../../src/operations/index.js';
 import type { Database } from '../../src/store/database.js';
 import type { FhirStore } from '../../src/store/fhir-store.js';
 import { openTestDatabase, type Engine } from './test-store.js';
@@ -26,7 +27,7 @@ export interface TestApp {
 export async function createTestApp(engine: Engine): Promise<TestApp> {
   const db = await openTestDatabase(engine);
   const store = createStore(db);
-  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES });
+  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, now: () => new Date() }) });
   const app = await buildServer({ router, logger: pino({ level: 'silent' }), bodyLimit: 1024 * 1024, isReady: () => true, baseUrl: 'http://tessera.test' });
   await app.ready();
   return {

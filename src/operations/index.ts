@@ -1,0 +1,30 @@
+/**
+ * The FHIR operations Tessera offers, keyed by name (without `$`), for the router.
+ * @see https://hl7.org/fhir/R4/operations.html
+ */
+import type { OperationListing } from '../http/capability-statement.js';
+import type { OperationHandler } from '../http/fhir-router.js';
+import type { FhirStore } from '../store/fhir-store.js';
+import { everythingHandler } from './patient-everything.js';
+
+/** Operation table entry. */
+export interface OperationEntry {
+  handler: OperationHandler;
+  listing: OperationListing;
+}
+
+/** Dependencies of the operations. */
+export interface OperationDeps {
+  store: FhirStore;
+  now: () => Date;
+}
+
+/** Builds the operation table. */
+export function buildOperations(deps: OperationDeps): Map<string, OperationEntry> {
+  const ops = new Map<string, OperationEntry>();
+  ops.set('everything', {
+    handler: everythingHandler(deps.store),
+    listing: { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
+  });
+  return ops;
+}

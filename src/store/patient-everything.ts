@@ -1,0 +1,63 @@
+/**
+ * The data behind `Patient/{id}/$everything`: the patient, every resource in their compartment,
+ * and the resources those refer to that sit outside any patient's record (practitioners,
+ * organisations, locations, medications). The compartment is found through the patient key
+ * column (one index range) plus the compartment's reference parameters, so the cost grows with
+ * the patient's record, not with the database.
+ *
+ * @see https://hl7.org/fhir/R4/patient-operation-everything.html
+ */
+import type { SearchRegistry } from '../search/registry.js';
+import type { SqlClient } from './database.js';
+
+/** Options of $everything. */
+export interface EverythingOptions {
+  /** Only resources changed since this instant (`_since`). */
+  since?: Date;
+  /** Only these resource types (`_type`). */
+  types?: string[];
+}
+
+/** One resource of the result. */
+export interface EverythingRow {
+  resourceType: string;
+  id: string;
+  json: string;
+}
+
+/** Reads the patient's whole record (current versions), the Patient first. */
+export async function patientEverything(db: SqlClient, registry: SearchRegistry, patientId: string, opts: EverythingOptions = {}): Promise<EverythingRow[]> {
+  const compartmentParams = [...new Set(registry.resourceTypes().flatMap((t) => registry.compartmentParams(t).map((d) => d.code)))];
+  const params: unknown[] = [patientId, compartmentParams];
+  const conds: string[] = [];
+  if (opts.since) {
+    params.push(opts.since);
+    conds.push(`a.last_updated >= $${params.length}`);
+  }
+  if (opts.types && opts.types.length > 0) {
+    params.push(opts.types);
+    conds.push(`a.resource_type = ANY($${params.length}::text[])`);
+  }
+  const res = await db.query<{ resource_type: string; id: string; content: string }>(
+    `WITH record AS (
+       SELECT r.resource_type, r.id, r.last_updated, r.content FROM resources r
+        WHERE r.patient_id = $1 AND NOT r.is_deleted
+       UNION
+       SELECT r.resource_type, r.id, r.last_updated, r.content FROM search_reference x
+         JOIN resources r ON r.resource_type = x.resource_type AND r.id = x.id
+        WHERE x.target_id = $1 AND x.target_type = 'Patient' AND x.param = ANY($2::text[]) AND NOT r.is_deleted
+     ),
+     referenced AS (
+       SELECT t.resource_type, t.id, t.last_updated, t.content FROM record
+         JOIN search_reference x ON x.resource_type = record.resource_type AND x.id = record.id
+         JOIN resources t ON t.resource_type = x.target_type AND t.id = x.target_id
+        WHERE t.patient_id IS NULL AND NOT t.is_deleted
+     ),
+     everything AS (SELECT * FROM record UNION SELECT * FROM referenced)
+     SELECT a.resource_type, a.id, a.content FROM everything a
+     ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
+     ORDER BY (a.resource_type <> 'Patient'), a.resource_type, a.id`,
+    params,
+  );
+  return res.rows.map((r) => ({ resourceType: r.resource_type, id: r.id, json: r.content }));
+}
