@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { FhirRouter } from './fhir-router.js';
 import { errorResponse, mountFhir } from './fastify-adapter.js';
 import { landingPage } from './landing-page.js';
+import { registerCalculatorApi } from './calculator-api.js';
 
 /** What the server needs. */
 export interface ServerDeps {
@@ -42,5 +43,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   });
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
   mountFhir(app, deps.router, deps.baseUrl ? { baseUrl: deps.baseUrl } : {});
+  registerCalculatorApi(app, deps.baseUrl ? { serverUrl: deps.baseUrl } : {});
   return app;
 }

@@ -6,6 +6,7 @@ import type { OperationListing } from '../http/capability-statement.js';
 import type { OperationHandler } from '../http/fhir-router.js';
 import type { FhirStore } from '../store/fhir-store.js';
 import { everythingHandler } from './patient-everything.js';
+import { calculatorOperations } from './calculators/index.js';
 
 /** Operation table entry. */
 export interface OperationEntry {
@@ -26,5 +27,6 @@ export function buildOperations(deps: OperationDeps): Map<string, OperationEntry
     handler: everythingHandler(deps.store),
     listing: { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
   });
+  for (const [name, op] of calculatorOperations({ store: deps.store, now: deps.now })) ops.set(name, op);
   return ops;
 }

@@ -73,6 +73,8 @@ export function parseSearch(
   };
   for (const [rawKey, rawValue] of query) {
     try {
+      // PostgreSQL text cannot hold NUL, and no FHIR value contains control characters.
+      if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(rawKey + rawValue)) throw badRequest(`Parameter '${rawKey.replace(/[\u0000-\u001F]/g, '?')}' contains a control character`, rawKey.replace(/[\u0000-\u001F]/g, '?'));
       if (applyResultParam(registry, req, rawKey, rawValue, opts)) {
         if (rawKey !== '_cursor' && rawKey !== '_format' && rawKey !== '_pretty') req.applied.push([rawKey, rawValue]);
         continue;

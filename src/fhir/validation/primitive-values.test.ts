@@ -85,3 +85,12 @@ function show(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 20)}… (${text.length} chars)` : text;
 }
+
+describe('control characters (https://hl7.org/fhir/R4/datatypes.html#string)', () => {
+  it.each(['a\u0000b', 'a\u0007b', '\u001f', 'x\u000bx'])('rejects %j', (v) => {
+    expect(issuesFor('string', v)).toEqual([['value', 'Basic.extension[0].valueString']]);
+  });
+  it.each(['tab\there', 'line\nbreak', 'cr\rlf'])('allows %j', (v) => {
+    expect(issuesFor('string', v)).toEqual([]);
+  });
+});

@@ -34,6 +34,10 @@ for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+
 /** https://hl7.org/fhir/R4/narrative.html#xhtml: the root is a `div` in the XHTML namespace. */
 const XHTML_ROOT = /^\s*<div\b[^>]*\sxmlns\s*=\s*["']http:\/\/www\.w3\.org\/1999\/xhtml["']/;
 
+/** Characters R4 strings may not contain. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F]/;
+
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
@@ -71,6 +75,10 @@ function checkString(value: string, type: PrimitiveType): PrimitiveProblem | und
       : bad('Narrative must be an XHTML <div> element in the namespace http://www.w3.org/1999/xhtml');
   }
   if (value.length > MAX_STRING_LENGTH) return bad(`${type.name} is longer than the 1 MB (1,048,576 characters) R4 allows`);
+  if (CONTROL_CHARS.test(value)) {
+    // https://hl7.org/fhir/R4/datatypes.html#string: no code points below 32 except tab, CR and LF.
+    return bad(`${type.name} contains a control character (code point below 32 other than tab, CR or LF)`);
+  }
   if (type.pattern !== undefined && !type.pattern.test(value)) return bad(`Invalid ${type.name} ${quote(value)}${hint(type.name)}`);
   if ((type.name === 'date' || type.name === 'dateTime' || type.name === 'instant') && !isCalendarDate(value)) {
     return bad(`Invalid ${type.name} ${quote(value)}: not a calendar date`);
