@@ -80,21 +80,52 @@ export class SearchRegistry {
   }
 
   /**
-   * The patient key of a resource: a Patient's own id, else the first Patient its compartment
-   * parameters reference. `null` for resources outside the compartment.
+   * The patients whose compartment holds this resource: a Patient's own id, else every Patient
+   * its compartment parameters reference, in parameter order (the first is the resource's
+   * patient key, used for distribution). Empty outside the compartment.
    */
-  patientKey(resource: { resourceType: string; id?: string }): string | null {
-    if (resource.resourceType === 'Patient') return resource.id ?? null;
+  patientKeys(resource: { resourceType: string; id?: string }): string[] {
+    if (resource.resourceType === 'Patient') return resource.id ? [resource.id] : [];
+    const keys: string[] = [];
     for (const def of this.compartmentParams(resource.resourceType)) {
       for (const node of def.path?.(resource) ?? []) {
         const ref = (node.value as { reference?: unknown } | null)?.reference;
         if (typeof ref === 'string') {
           const p = parseReference(ref);
-          if (p?.type === 'Patient') return p.id;
+          if (p?.type === 'Patient' && !keys.includes(p.id)) keys.push(p.id);
         }
       }
     }
-    return null;
+    return keys;
+  }
+
+  /** The first of {@link patientKeys}, or null. */
+  patientKey(resource: { resourceType: string; id?: string }): string | null {
+    return this.patientKeys(resource)[0] ?? null;
+  }
+
+  /**
+   * True when a reference from `param` of `type` to Patient/X puts the resource in X's
+   * compartment — so a search on it can be answered from X's rows of the index tables alone.
+   */
+  isCompartmentReference(type: string, param: string): boolean {
+    const compartment = this.compartmentParams(type);
+    if (compartment.some((d) => d.code === param)) return true;
+    const def = this.get(type, param);
+    // e.g. `patient` = `Observation.subject.where(resolve() is Patient)` narrows `subject`.
+    return !!def?.expression && compartment.some((c) => !!c.expression && def.expression!.startsWith(`${c.expression}.where(resolve() is Patient)`));
+  }
+
+  /**
+   * True when `param` of `type` can only refer to Patients: its declared targets say so, or its
+   * expression filters with `where(resolve() is Patient)` (R4 lists `Group` as a target of many
+   * `patient` parameters even though their expressions keep only Patients).
+   */
+  refersOnlyToPatient(type: string, param: string): boolean {
+    const def = this.get(type, param);
+    if (!def || def.type !== 'reference') return false;
+    if (def.target?.length === 1 && def.target[0] === 'Patient') return true;
+    return !!def.expression && def.expression.split(' | ').every((part) => part.trim().endsWith('.where(resolve() is Patient)'));
   }
 
   /** Every index row for `resource`, across all its type's parameters. */

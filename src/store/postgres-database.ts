@@ -14,11 +14,18 @@ pg.types.setTypeParser(20, (v) => Number(v));
 
 const MAX_ATTEMPTS = 5;
 
+/**
+ * Prepared statements are kept per connection for its lifetime, so the number of distinct
+ * statement texts prepared is capped: search statements vary with the query's shape, and a
+ * client inventing endless shapes must not grow server memory without bound.
+ */
+const MAX_PREPARED = 2000;
 const statementNames = new Map<string, string>();
-/** A stable name for a prepared statement: pg prepares it once per connection and reuses it. */
-function statementName(sql: string): string {
+
+/** A stable name for a prepared statement, or undefined once the cap is reached. */
+function statementName(sql: string): string | undefined {
   let name = statementNames.get(sql);
-  if (!name) {
+  if (!name && statementNames.size < MAX_PREPARED) {
     name = `t${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
     statementNames.set(sql, name);
   }
@@ -26,7 +33,8 @@ function statementName(sql: string): string {
 }
 
 function config(sql: string, params: readonly unknown[], opts?: QueryOptions): pg.QueryConfig {
-  return opts?.prepare ? { name: statementName(sql), text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] };
+  const name = opts?.prepare ? statementName(sql) : undefined;
+  return name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] };
 }
 
 /** Opens a pool to `url` (a `postgres://` connection string). */

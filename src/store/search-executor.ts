@@ -63,13 +63,12 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   const sorts = req.sort.map((s) => ({ ...sortExpression(b, s, 'r'), descending: s.descending }));
   const selectKeys = sorts.map((s, i) => `, ${s.sql} AS k${i}`).join('');
 
-  let total: number | undefined;
-  if (req.total !== 'none' || req.summary === 'count') {
-    const countBinder = b.values.slice(0, whereValues);
-    const res = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources r WHERE ${where}`, countBinder);
-    total = res.rows[0]?.n ?? 0;
+  const wantTotal = req.total !== 'none' || req.summary === 'count';
+  const countSql = () => db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources r WHERE ${where}`, b.values.slice(0, whereValues));
+  if (req.summary === 'count' || req.count === 0) {
+    const total = wantTotal ? ((await countSql()).rows[0]?.n ?? 0) : undefined;
+    return { matches: [], included: [], ...(total !== undefined ? { total } : {}) };
   }
-  if (req.summary === 'count' || req.count === 0) return { matches: [], included: [], ...(total !== undefined ? { total } : {}) };
 
   let keyset = '';
   if (req.cursor) {
@@ -87,10 +86,15 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   }
   const order = [...sorts.map((s, i) => `q.k${i} ${s.descending ? 'DESC' : 'ASC'}`), 'q.id ASC'].join(', ');
   const limit = b.bind(req.count + 1);
-  const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content${selectKeys} FROM resources r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
-  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string }>(sql, b.values);
+  // The total rides along as a window count over every match (computed before the cursor
+  // filter), so one query — one plan — gives both the page and Bundle.total.
+  const totalCol = wantTotal ? ', count(*) OVER () AS total' : '';
+  const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content${selectKeys}${totalCol} FROM resources r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
+  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string; total?: number }>(sql, b.values);
   const rows = res.rows.slice(0, req.count);
   const matches = rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content }));
+  let total: number | undefined;
+  if (wantTotal) total = res.rows.length > 0 ? Number(res.rows[0]!.total) : ((await countSql()).rows[0]?.n ?? 0);
   const page: SearchPage = { matches, included: [], ...(total !== undefined ? { total } : {}) };
   if (res.rows.length > req.count) {
     const last = rows[rows.length - 1]!;

@@ -23,6 +23,8 @@ export type Validator = (resource: unknown) => OperationOutcomeIssue[];
 export interface PendingWrite extends ResourceVersion {
   method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   patientId: string | null;
+  /** Every patient whose compartment holds it; index rows are written once per patient. */
+  patientIds: string[];
   source: string | null;
   isNew: boolean;
   index: IndexEntries | null;
@@ -123,7 +125,7 @@ export class WriteSession {
       // No change: keep the current version, so re-importing the same data creates no versions.
       const write: PendingWrite = {
         resourceType: resource.resourceType, id, versionId: cur.version_id, lastUpdated: cur.last_updated, deleted: false,
-        json: cur.content, method: opts.method ?? 'PUT', patientId: null, source: null, isNew: false, index: null, unchanged: true,
+        json: cur.content, method: opts.method ?? 'PUT', patientId: null, patientIds: [], source: null, isNew: false, index: null, unchanged: true,
       };
       return { write, created: false, unchanged: true };
     }
@@ -146,7 +148,7 @@ export class WriteSession {
     if (this.writes.has(key)) throw conflict(`${key} is changed twice in one transaction`);
     const write: PendingWrite = {
       resourceType: type, id, versionId: cur.version_id + 1, lastUpdated: this.timestamp, deleted: true, json: '',
-      method: 'DELETE', patientId: null, source: null, isNew: false, index: null,
+      method: 'DELETE', patientId: null, patientIds: [], source: null, isNew: false, index: null,
     };
     this.writes.set(key, write);
     return write;
@@ -158,9 +160,10 @@ export class WriteSession {
     const stamped = stamp(resource, versionId, this.timestamp);
     const issues = this.deps.validate(stamped);
     if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) throw invalid(issues);
+    const patientIds = this.deps.registry.patientKeys(stamped);
     const write: PendingWrite = {
       resourceType: resource.resourceType, id: resource.id!, versionId, lastUpdated: this.timestamp, deleted: false,
-      json: JSON.stringify(stamped), method, patientId: this.deps.registry.patientKey(stamped),
+      json: JSON.stringify(stamped), method, patientId: patientIds[0] ?? null, patientIds,
       source: typeof stamped.meta?.source === 'string' ? stamped.meta.source : null, isNew, index: this.deps.registry.extract(stamped),
     };
     this.writes.set(key, write);
@@ -242,7 +245,10 @@ const INDEX_COLUMNS: [string, Column[]][] = [
 function indexRows(writes: PendingWrite[]): Record<string, unknown[][]> {
   const rows: Record<string, unknown[][]> = { search_token: [], search_string: [], search_date: [], search_quantity: [], search_reference: [], search_uri: [], search_composite: [] };
   for (const w of writes) {
-    const k = [w.resourceType, w.id, w.patientId];
+   // A resource in several patients' compartments gets its index rows once per patient, so a
+   // patient-scoped search can always filter the index tables on patient_id alone.
+   for (const patientId of w.patientIds.length > 0 ? w.patientIds : [null]) {
+    const k = [w.resourceType, w.id, patientId];
     const ix = w.index!;
     for (const e of ix.token) rows.search_token!.push([...k, e.param, e.system, e.code, e.text]);
     for (const e of ix.string) rows.search_string!.push([...k, e.param, e.value, e.exact]);
@@ -251,6 +257,7 @@ function indexRows(writes: PendingWrite[]): Record<string, unknown[][]> {
     for (const e of ix.reference) rows.search_reference!.push([...k, e.param, e.targetType, e.targetId, e.url]);
     for (const e of ix.uri) rows.search_uri!.push([...k, e.param, e.value]);
     for (const e of ix.composite) rows.search_composite!.push([...k, e.param, ...compositeColumns(e.parts)]);
+   }
   }
   return rows;
 }
