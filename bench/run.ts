@@ -209,6 +209,8 @@ async function benchEngine(engine: 'postgres' | 'pglite', cluster: PostgresClust
     });
     record({ engine, measure: 'read by id, 32 clients', value: read.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 5000/s, p99 < 20 ms', pass: read.perSecond >= 5000 && read.p99 < 20 && read.errors === 0, note: `p50 ${read.p50.toFixed(1)} ms, p99 ${read.p99.toFixed(1)} ms, errors ${read.errors}` });
 
+    await benchSearch(engine, server.base, bareRead);
+
     // CRUD mix: 10% create, 60% read, 25% update, 5% delete.
     const live = ids.map((x) => ({ ...x }));
     const templates = new Map<string, string>();
@@ -247,6 +249,64 @@ async function benchEngine(engine: 'postgres' | 'pglite', cluster: PostgresClust
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+/** The patient-scoped search mix, $everything, and Patient name/birthdate searches. */
+async function benchSearch(engine: string, base: string, bareRead: LoadResult): Promise<void> {
+  const patients = (await (await fetch(`${base}/fhir/Patient?_count=1000&_elements=id,name,birthDate&_total=none`)).json()) as { entry: { resource: { id: string; name?: { family?: string }[]; birthDate?: string } }[] };
+  const ps = patients.entry.map((e) => e.resource);
+  let rnd = 7;
+  const next = () => (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff);
+  const mix = (client: number): LoadRequest => {
+    const p = ps[next() % ps.length]!.id;
+    switch ((next() + client) % 7) {
+      case 0: return { method: 'GET', path: `/fhir/Observation?patient=${p}&code=http://loinc.org|29463-7` };
+      case 1: return { method: 'GET', path: `/fhir/Observation?patient=${p}&_sort=-date&_count=50` };
+      case 2: return { method: 'GET', path: `/fhir/Observation?patient=${p}&category=vital-signs&date=ge2018-01-01` };
+      case 3: return { method: 'GET', path: `/fhir/Condition?patient=${p}&clinical-status=active` };
+      case 4: return { method: 'GET', path: `/fhir/MedicationRequest?patient=${p}&status=active` };
+      case 5: return { method: 'GET', path: `/fhir/Encounter?patient=${p}&_sort=-date&_count=20` };
+      default: return { method: 'GET', path: `/fhir/Observation?patient=${p}&code=http://loinc.org|8302-2&_include=Observation:subject` };
+    }
+  };
+  const search = await runLoad(base, 16, DURATION, mix);
+  record({ engine, measure: 'patient-scoped search mix, 16 clients', value: search.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 2000/s, p99 < 50 ms', pass: search.perSecond >= 2000 && search.p99 < 50 && search.errors === 0, note: `p50 ${search.p50.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms, errors ${search.errors}` });
+
+  const byName = await runLoad(base, 16, DURATION, () => {
+    const p = ps[next() % ps.length]!;
+    return next() % 2 === 0
+      ? { method: 'GET', path: `/fhir/Patient?name=${encodeURIComponent((p.name?.[0]?.family ?? 'a').slice(0, 4))}` }
+      : { method: 'GET', path: `/fhir/Patient?birthdate=${p.birthDate ?? '1970'}` };
+  });
+  record({ engine, measure: 'Patient?name= / ?birthdate=, 16 clients', value: byName.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 1500/s', pass: byName.perSecond >= 1500 && byName.errors === 0, note: `p50 ${byName.p50.toFixed(1)} ms, p99 ${byName.p99.toFixed(1)} ms` });
+
+  // $everything on the five largest records.
+  const sizes = await Promise.all(ps.map(async (p) => {
+    const res = await fetch(`${base}/fhir/Patient/${p.id}/$everything?_type=Patient`);
+    await res.arrayBuffer();
+    return p.id;
+  }));
+  const counted: { id: string; n: number }[] = [];
+  for (const id of sizes) {
+    const r = (await (await fetch(`${base}/fhir/Observation?patient=${id}&_summary=count`)).json()) as { total: number };
+    counted.push({ id, n: r.total });
+  }
+  counted.sort((a, b) => b.n - a.n);
+  const largest = counted.slice(0, 5);
+  const times: number[] = [];
+  let resources = 0;
+  for (let round = 0; round < (args.quick ? 4 : 10); round++) {
+    for (const p of largest) {
+      const t0 = performance.now();
+      const res = await fetch(`${base}/fhir/Patient/${p.id}/$everything`);
+      const body = (await res.json()) as { total: number };
+      times.push(performance.now() - t0);
+      resources = Math.max(resources, body.total);
+    }
+  }
+  times.sort((a, b) => a - b);
+  const p50 = times[Math.floor(times.length / 2)]!;
+  record({ engine, measure: '$everything, five largest records', value: p50, unit: 'ms', target: 'p50 < 50 ms', pass: p50 < 50, note: `up to ${resources} resources, p50 over ${times.length} calls` });
 }
 
 async function main(): Promise<void> {

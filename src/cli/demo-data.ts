@@ -35,6 +35,8 @@ export async function loadDemoDataOnce(store: FhirStore, log: Logger, baseUrl: s
     if (res.error) throw new Error(`demo data ${res.file} failed to load: ${res.error}`);
     total += res.resources;
   }
+  await store.statistics.idle();
+  await store.statistics.analyze();
   await setSetting(store.db, 'demo_loaded', new Date().toISOString());
   log.info(`Loaded ${total} demo resources in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return total;

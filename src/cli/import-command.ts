@@ -32,6 +32,8 @@ export async function runImport(config: Config, files: string[]): Promise<number
         process.stderr.write(`${tty ? '\n' : ''}${res.file}: FAILED — ${res.error}\n`);
       } else if (!tty) process.stderr.write(`${res.file}: ${res.resources} resources\n`);
     }
+    await store.statistics.idle();
+    await store.statistics.analyze();
     const secs = (Date.now() - started) / 1000;
     process.stdout.write(`${tty ? '\n' : ''}Imported ${resources} resources from ${files.length - failedFiles} of ${files.length} files in ${secs.toFixed(1)} s (${(resources / Math.max(secs, 0.001)).toFixed(0)}/s)${failedFiles ? `; ${failedFiles} failed` : ''}\n`);
     return failedFiles > 0 ? 1 : 0;

@@ -14,6 +14,7 @@ import type { SearchRequest } from '../search/search-request.js';
 import { sqlState, type Database, type SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 import { executeSearch, type SearchPage } from './search-executor.js';
+import { TableStatistics } from './table-statistics.js';
 import { ID_RE, WriteSession, type Validator } from './write-session.js';
 
 /** Dependencies of the store. */
@@ -75,16 +76,20 @@ export class FhirStore {
   private readonly validate: Validator;
   private readonly now: () => Date;
 
+  /** Planner statistics upkeep after bulk writes. */
+  readonly statistics: TableStatistics;
+
   constructor(deps: FhirStoreDeps) {
     this.db = deps.db;
     this.registry = deps.registry;
     this.validate = deps.validate;
     this.now = deps.now ?? (() => new Date());
+    this.statistics = new TableStatistics(deps.db);
   }
 
   /** Opens a write session on `tx` (used by single interactions and bundles alike). */
   session(tx: SqlClient, lock = true): WriteSession {
-    return new WriteSession(tx, { registry: this.registry, validate: this.validate, now: this.now }, lock);
+    return new WriteSession(tx, { registry: this.registry, validate: this.validate, now: this.now, onFlush: (n) => this.statistics.wrote(n) }, lock);
   }
 
   /**

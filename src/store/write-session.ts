@@ -45,6 +45,8 @@ export interface WriteDeps {
   registry: SearchRegistry;
   validate: Validator;
   now: () => Date;
+  /** Told how many versions each flush wrote (keeps planner statistics fresh). */
+  onFlush?: (versions: number) => void;
 }
 
 const RESOURCE_COLUMNS: Column[] = [
@@ -198,6 +200,7 @@ export class WriteSession {
        is_deleted = EXCLUDED.is_deleted, patient_id = EXCLUDED.patient_id, source = EXCLUDED.source, content = EXCLUDED.content`,
     );
     await this.tx.query(b.statement(main), b.values, { prepare: writes.length === 1 });
+    this.deps.onFlush?.(writes.length);
   }
 }
 
