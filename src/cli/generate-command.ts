@@ -14,7 +14,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import type { Bundle, BundleEntry } from '../fhir/types.js';
-import { checkOptions, generatePeople, generateSharedBundle, groundTruthOf, type GeneratedPerson, type GroundTruthPerson } from '../generate/index.js';
+import {
+  checkOptions, generatePeople, generateSharedBundle, groundTruthOf, type GeneratedPerson, type GroundTruthPerson, type RequestStyle,
+} from '../generate/index.js';
 
 const gzipAsync = promisify(gzip);
 
@@ -32,6 +34,8 @@ export interface GenerateCommandOptions {
   out: string;
   /** The generation date; defaults to midnight UTC today, so runs on the same day agree. */
   now?: Date;
+  /** `conditional` (default): `PUT Type?identifier=…` entries; `id`: `PUT Type/id` (see `GenerateOptions.requests`). */
+  requests?: RequestStyle;
 }
 
 async function writeGzipJson(file: string, value: unknown): Promise<number> {
@@ -69,7 +73,7 @@ function chunkBundles(people: readonly GeneratedPerson[]): { key: string; source
  */
 export async function runGenerate(opts: GenerateCommandOptions): Promise<number> {
   const now = opts.now ?? today();
-  const options = { patients: opts.patients, seed: opts.seed, now };
+  const options = { patients: opts.patients, seed: opts.seed, now, ...(opts.requests !== undefined ? { requests: opts.requests } : {}) };
   try {
     checkOptions(options);
   } catch (err) {
@@ -97,7 +101,7 @@ export async function runGenerate(opts: GenerateCommandOptions): Promise<number>
     }
   };
 
-  const shared = generateSharedBundle(now);
+  const shared = generateSharedBundle(now, opts.requests);
   count(shared.entry ?? []);
   bytes += await writeGzipJson(path.join(opts.out, '0000-shared.json.gz'), shared);
   files++;

@@ -36,7 +36,7 @@ export async function importFile(store: FhirStore, file: string, baseUrl: string
   const name = path.basename(file);
   const text = readDataFile(file);
   const isNdjson = /\.ndjson(\.gz)?$/.test(file);
-  const opts = { baseUrl, prefer: 'minimal' as const, read: noRead };
+  const opts = { baseUrl, prefer: 'minimal' as const, read: noRead, provenance: { activity: `Imported from ${name}` } };
   try {
     if (isNdjson) {
       const lines = text.split('\n').filter((l) => l.trim().length > 0);

@@ -10,11 +10,14 @@ import { loadConfig, type ConfigOverrides } from '../config/config.js';
 import { runStart } from './start-command.js';
 import { runImport } from './import-command.js';
 import { runExport } from './export-command.js';
+import { runGenerate } from './generate-command.js';
 
 const USAGE = `Usage:
   tessera start [--port N] [--data DIR] [--no-demo]   serve the FHIR API (env: PORT, TESSERA_DATA, DATABASE_URL)
   tessera import FILE...                              load bundles (transaction/batch/collection) or NDJSON, .gz allowed
   tessera export [--out DIR] [--type TYPE]            write NDJSON, one file per resource type
+  tessera generate --patients N [--seed S] [--out DIR] [--requests conditional|id]
+                                                      write a synthetic UK population as bundles per source system
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -29,6 +32,9 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       type: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
+      patients: { type: 'string' },
+      seed: { type: 'string' },
+      requests: { type: 'string' },
     },
   });
   if (!command || values.help || command === 'help') {
@@ -42,6 +48,15 @@ async function main(argv: string[]): Promise<number> {
   }
   if (values.data !== undefined) overrides.dataDir = values.data;
   if (values['no-demo']) overrides.loadDemo = false;
+  if (command === 'generate') {
+    const patients = Number(values.patients ?? NaN);
+    const seed = Number(values.seed ?? 1);
+    if (!Number.isInteger(patients) || patients < 1) throw new Error('--patients takes a whole number of at least 1');
+    if (!Number.isInteger(seed)) throw new Error('--seed takes a whole number');
+    const requests = values.requests ?? 'conditional';
+    if (requests !== 'conditional' && requests !== 'id') throw new Error('--requests is conditional or id');
+    return runGenerate({ patients, seed, out: values.out ?? 'generated', requests });
+  }
   const config = loadConfig(process.env, overrides);
   switch (command) {
     case 'start':

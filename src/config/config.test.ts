@@ -11,6 +11,10 @@ describe('loadConfig', () => {
     const c = loadConfig({ PORT: '9000', TESSERA_DATA: '/d', DATABASE_URL: 'postgres://u@h/db' }, { port: 9100 });
     expect(c).toMatchObject({ port: 9100, dataDir: '/d', databaseUrl: 'postgres://u@h/db' });
   });
+  it('accepts a Unix-socket DATABASE_URL and rejects other schemes', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@/db?host=%2Fvar%2Frun%2Fpostgresql' }).databaseUrl).toMatch(/^postgres:/);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u@h/db' })).toThrow(/databaseUrl/);
+  });
   it('rejects a bad port with a message naming it', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/port/);
   });

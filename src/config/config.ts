@@ -11,7 +11,9 @@ const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   host: z.string().min(1),
   dataDir: z.string().min(1),
-  databaseUrl: z.string().url().optional(),
+  // postgres:// URLs may have an empty host (a Unix socket named by ?host=/dir), which a
+  // generic URL check rejects; require the scheme only and let `pg` parse the rest.
+  databaseUrl: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL').optional(),
   loadDemo: z.boolean(),
   logLevel: z.enum(LOG_LEVELS),
   /** Public base URL used in absolute links (Bundle.link, fullUrl); defaults to http://host:port. */

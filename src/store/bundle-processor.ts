@@ -16,6 +16,7 @@ import type { FhirStore } from './fhir-store.js';
 import { etagOf, parseEtag, type ResourceVersion } from './resource-version.js';
 import { ID_RE, type WriteSession } from './write-session.js';
 import { applyJsonPatch } from './json-patch.js';
+import { conditionKey, identifierCondition, lookupIdentifiers, type IdentifierCondition } from './identifier-lookup.js';
 
 /** How a GET entry is answered (the router supplies this, reading through `client`). */
 export type EntryReader = (url: string, client: SqlClient, request: NonNullable<BundleEntry['request']>) => Promise<BundleEntry>;
@@ -33,6 +34,13 @@ export interface BundleOptions {
   read: EntryReader;
   /** `Prefer: return=…` applied to each entry's response. */
   prefer: 'minimal' | 'representation' | 'OperationOutcome';
+  /**
+   * Record a Provenance for what this bundle changed (imports from source systems): one
+   * Provenance targeting every version written, with the source system as its agent. Nothing
+   * is recorded when nothing changed, so re-importing the same data writes nothing at all.
+   * https://hl7.org/fhir/R4/provenance.html
+   */
+  provenance?: { activity: string };
 }
 
 const METHOD_ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
@@ -83,6 +91,66 @@ function parseEntries(bundle: Bundle): ParsedEntry[] {
     if (method === 'DELETE' && !p.id && p.query === undefined) throw badRequest(`${at}: DELETE needs Type/id or Type?criteria`, `${at}.request.url`);
     return p;
   });
+}
+
+/**
+ * Plans the Provenance for the versions this session will write: one per source system and
+ * patient record (so each lands in that patient's compartment and record), plus one for what
+ * belongs to no patient.
+ */
+async function planProvenance(session: WriteSession, activity: string): Promise<void> {
+  const changed = session.pending().filter((w) => !w.unchanged && !w.deleted && w.resourceType !== 'Provenance');
+  if (changed.length === 0) return;
+  const groups = new Map<string, { source: string; writes: typeof changed }>();
+  for (const w of changed) {
+    const source = w.source ?? 'unknown';
+    const key = `${source}\u0000${w.patientId ?? ''}`;
+    const g = groups.get(key) ?? { source, writes: [] };
+    g.writes.push(w);
+    groups.set(key, g);
+  }
+  for (const { source, writes } of groups.values()) {
+    await session.create({
+      resourceType: 'Provenance',
+      meta: { source },
+      target: writes.map((w) => ({ reference: `${w.resourceType}/${w.id}/_history/${w.versionId}` })),
+      recorded: session.timestamp.toISOString(),
+      activity: { text: activity },
+      agent: [{
+        type: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/provenance-participant-type', code: 'author', display: 'Author' }] },
+        who: { display: source === 'unknown' ? 'Unknown source system' : source },
+      }],
+    } as Resource);
+  }
+}
+
+/** Collects the bundle's `identifier=system|value` conditions and resolves them in one query. */
+async function prefetchIdentifierConditions(tx: SqlClient, parsed: ParsedEntry[]): Promise<Map<string, string[]>> {
+  const conditions: IdentifierCondition[] = [];
+  const add = (type: string, query: string | undefined) => {
+    const c = query !== undefined ? identifierCondition(type, query) : undefined;
+    if (c) conditions.push(c);
+  };
+  for (const p of parsed) {
+    if (p.method === 'POST') add(p.type, p.entry.request?.ifNoneExist);
+    else if (p.method === 'PUT') add(p.type, p.query);
+    if (p.entry.resource) collectConditionalReferences(p.entry.resource, add);
+  }
+  return lookupIdentifiers(tx, conditions);
+}
+
+function collectConditionalReferences(value: unknown, add: (type: string, query: string) => void): void {
+  if (Array.isArray(value)) {
+    for (const v of value) collectConditionalReferences(v, add);
+    return;
+  }
+  if (!isObject(value)) return;
+  for (const [k, v] of Object.entries(value)) {
+    if (k === 'reference' && typeof v === 'string') {
+      const m = /^([A-Z][A-Za-z]+)\?(.*)$/.exec(v);
+      if (m) add(m[1]!, m[2]!);
+    } else if (typeof v === 'object' && v !== null) collectConditionalReferences(v, add);
+  }
 }
 
 /** Walks a resource and rewrites every `reference` found in `map` (and conditional references). */
@@ -157,19 +225,29 @@ export async function processTransaction(store: FhirStore, bundle: Bundle, opts:
       }
     };
 
+    // 0. Answer every `identifier=system|value` condition in the bundle with one query.
+    const fast = await prefetchIdentifierConditions(tx, parsed);
+    const matchIds = async (type: string, query: string, expression: string, limit = 2): Promise<string[]> => {
+      const c = identifierCondition(type, query);
+      const known = c ? fast.get(conditionKey(c)) : undefined;
+      if (known) return known;
+      return (await store.conditionalMatch(tx, type, query, expression, limit)).map((v) => v.id);
+    };
+
     // 1. Decide every entry's target id, so references can be rewritten before anything is written.
     const idMap = new Map<string, string>();
     const targetId = new Map<number, string | null>(); // null: conditional create matched, no write
+    const freshIds = new Set<string>(); // server-assigned here: certainly new
     const matchedVersion = new Map<number, ResourceVersion>();
     for (const p of parsed) {
       await withEntry(p, async () => {
         if (p.method === 'POST') {
           if (p.entry.request!.ifNoneExist) {
-            const m = await store.conditionalMatch(tx, p.type, p.entry.request!.ifNoneExist, 'ifNoneExist');
+            const m = await matchIds(p.type, p.entry.request!.ifNoneExist, 'ifNoneExist');
             if (m.length > 1) throw preconditionFailed(`ifNoneExist matched ${m.length} resources`, 'ifNoneExist');
             if (m.length === 1) {
-              matchedVersion.set(p.index, m[0]!);
-              if (p.entry.fullUrl) idMap.set(p.entry.fullUrl, `${p.type}/${m[0]!.id}`);
+              matchedVersion.set(p.index, (await store.readCurrent(p.type, m[0]!, tx))!);
+              if (p.entry.fullUrl) idMap.set(p.entry.fullUrl, `${p.type}/${m[0]!}`);
               targetId.set(p.index, null);
               return;
             }
@@ -178,9 +256,13 @@ export async function processTransaction(store: FhirStore, bundle: Bundle, opts:
           targetId.set(p.index, id);
           if (p.entry.fullUrl) idMap.set(p.entry.fullUrl, `${p.type}/${id}`);
         } else if (p.method === 'PUT' && p.query !== undefined) {
-          const m = await store.conditionalMatch(tx, p.type, p.query, 'request.url');
+          const m = await matchIds(p.type, p.query, 'request.url');
           if (m.length > 1) throw preconditionFailed(`The condition matched ${m.length} resources`, 'request.url');
-          const id = m[0]?.id ?? (p.entry.resource!.id as string | undefined) ?? randomUUID();
+          let id = m[0] ?? (p.entry.resource!.id as string | undefined);
+          if (id === undefined) {
+            id = randomUUID();
+            freshIds.add(id);
+          }
           targetId.set(p.index, id);
           if (p.entry.fullUrl) idMap.set(p.entry.fullUrl, `${p.type}/${id}`);
         } else if ((p.method === 'PUT' || p.method === 'PATCH') && p.id) {
@@ -201,22 +283,29 @@ export async function processTransaction(store: FhirStore, bundle: Bundle, opts:
           const cached = conditionalCache.get(ref);
           if (cached) return cached;
           const [type = '', query = ''] = ref.split('?', 2);
-          const m = await store.conditionalMatch(tx, type, query, 'reference', 2);
+          const m = await matchIds(type, query, 'reference', 2);
           if (m.length !== 1) throw preconditionFailed(`Conditional reference '${ref}' matched ${m.length === 0 ? 'nothing' : 'more than one resource'}`, 'reference');
-          const resolved = `${type}/${m[0]!.id}`;
+          const resolved = `${type}/${m[0]!}`;
           conditionalCache.set(ref, resolved);
           return resolved;
         }),
       );
     }
 
-    // 3. Writes, in the spec's order.
+    // 3. Writes, in the spec's order. Current rows of every resource to be replaced come first,
+    //    in one query; ids the bundle itself just assigned are known to be new.
+    await session.prefetch(
+      parsed
+        .filter((p) => (p.method === 'PUT' || p.method === 'PATCH' || p.method === 'DELETE') && targetId.get(p.index) && !freshIds.has(targetId.get(p.index)!))
+        .map((p) => ({ type: p.type, id: targetId.get(p.index)! })),
+    );
     const order = [...parsed].sort((a, b) => METHOD_ORDER[a.method]! - METHOD_ORDER[b.method]! || a.index - b.index);
     for (const p of order) {
       if (p.method === 'GET' || p.method === 'HEAD') continue;
-      const result = await withEntry(p, () => writeEntry(store, session, tx, p, targetId.get(p.index), matchedVersion.get(p.index)));
+      const result = await withEntry(p, () => writeEntry(store, session, tx, p, targetId.get(p.index), matchedVersion.get(p.index), freshIds));
       results[p.index] = responseEntry(result, opts, idMap.size && p.entry.fullUrl ? undefined : undefined);
     }
+    if (opts.provenance) await planProvenance(session, opts.provenance.activity);
     await session.flush();
     // Versions planned before flush are final now; GET entries read through the same transaction.
     for (const p of order) {
@@ -240,6 +329,7 @@ async function writeEntry(
   p: ParsedEntry,
   id: string | null | undefined,
   matched: ResourceVersion | undefined,
+  freshIds: Set<string>,
 ): Promise<EntryResult> {
   const req = p.entry.request!;
   const ifMatch = req.ifMatch !== undefined ? parseEtag(req.ifMatch) : undefined;
@@ -251,6 +341,11 @@ async function writeEntry(
       return { status: '201 Created', version: w };
     }
     case 'PUT': {
+      if (freshIds.has(id!)) {
+        // A conditional update that matched nothing creates: no need to look for a current row.
+        const w = await session.create(p.entry.resource as Resource, id!);
+        return { status: '201 Created', version: w };
+      }
       const { write, created } = await session.update({ ...(p.entry.resource as Resource), id: id! }, ifMatch !== undefined ? { ifMatch } : {});
       return { status: created ? '201 Created' : '200 OK', version: write };
     }

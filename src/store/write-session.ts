@@ -92,12 +92,35 @@ export class WriteSession {
 
   /** Current row of a resource (locked for update when the session locks). */
   async current(type: string, id: string): Promise<CurrentRow | undefined> {
+    const key = `${type}/${id}`;
+    if (this.prefetched.has(key)) return this.prefetched.get(key) ?? undefined;
     const res = await this.tx.query<CurrentRow>(
       `SELECT version_id, is_deleted, last_updated, content FROM resources WHERE resource_type = $1 AND id = $2${this.lock ? ' FOR UPDATE' : ''}`,
       [type, id],
       { prepare: true },
     );
     return res.rows[0];
+  }
+
+  private readonly prefetched = new Map<string, CurrentRow | null>();
+
+  /**
+   * Reads (and, when locking, locks) the current rows of many resources in one query, so a
+   * bundle of updates does not cost a query per entry. Later `current()` calls use them.
+   */
+  async prefetch(keys: { type: string; id: string }[]): Promise<void> {
+    const todo = keys.filter((k) => !this.prefetched.has(`${k.type}/${k.id}`));
+    if (todo.length === 0) return;
+    const res = await this.tx.query<CurrentRow & { resource_type: string; id: string }>(
+      `SELECT resource_type, id, version_id, is_deleted, last_updated, content FROM resources
+        WHERE (resource_type, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))${this.lock ? ' FOR UPDATE' : ''}`,
+      [todo.map((k) => k.type), todo.map((k) => k.id)],
+    );
+    for (const k of todo) this.prefetched.set(`${k.type}/${k.id}`, null);
+    for (const row of res.rows) {
+      const { resource_type, id, ...rest } = row;
+      this.prefetched.set(`${resource_type}/${id}`, rest);
+    }
   }
 
   /** The writes planned so far, in order. */
