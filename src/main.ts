@@ -6,6 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { RESOURCE_TYPES, validateResource } from './fhir/validation/index.js';
+import { nhsNumberIssues } from './fhir/nhs-number.js';
+import type { OperationOutcomeIssue, Resource } from './fhir/types.js';
 import { FhirRouter } from './http/fhir-router.js';
 import { buildServer } from './http/server.js';
 import { SearchRegistry } from './search/registry.js';
@@ -34,7 +36,13 @@ export async function openDatabase(config: Config): Promise<Database> {
 
 /** Builds the store over an open, migrated database. */
 export function createStore(db: Database, registry = new SearchRegistry()): FhirStore {
-  return new FhirStore({ db, registry, validate: validateResource });
+  return new FhirStore({ db, registry, validate: validateResource, rules: businessRules });
+}
+
+/** Business rules checked on every write (422 on error): NHS numbers must be valid. */
+export function businessRules(resource: unknown): OperationOutcomeIssue[] {
+  const r = resource as Resource;
+  return r.resourceType === 'Patient' ? nhsNumberIssues(r) : [];
 }
 
 /** Creates a logger that never prints secrets (authorization headers, cookies, passwords). */

@@ -234,6 +234,15 @@ describe.each(ENGINES)('FHIR REST API on %s', (engine) => {
       expect(expressions).toEqual(expect.arrayContaining(['Patient.birthDate', 'Patient.colour']));
     });
 
+    it('answers 422 naming the identifier for an invalid NHS number, and accepts a valid one', async () => {
+      const nhs = (value: string) => ({ resourceType: 'Patient', identifier: [{ system: 'urn:local', value: 'x1' }, { system: 'https://fhir.nhs.uk/Id/nhs-number', value }] });
+      const bad = await t.call('POST', '/fhir/Patient', nhs('9434765918'));
+      expect(bad.status).toBe(422);
+      expect(bad.body.issue[0].expression).toEqual(['Patient.identifier[1].value']);
+      expect(JSON.stringify(bad.body)).not.toContain('9434765918');
+      expect((await t.call('POST', '/fhir/Patient', nhs('9434765919'))).status).toBe(201);
+    });
+
     it('answers 405 for unsupported methods', async () => {
       expect((await t.call('DELETE', '/fhir/metadata')).status).toBe(405);
     });

@@ -22,6 +22,8 @@ export interface FhirStoreDeps {
   db: Database;
   registry: SearchRegistry;
   validate: Validator;
+  /** Profile and business-rule checks (422 on error). */
+  rules?: Validator;
   now?: () => Date;
 }
 
@@ -74,6 +76,7 @@ export class FhirStore {
   readonly db: Database;
   readonly registry: SearchRegistry;
   private readonly validate: Validator;
+  private readonly rules: Validator | undefined;
   private readonly now: () => Date;
 
   /** Planner statistics upkeep after bulk writes. */
@@ -83,13 +86,14 @@ export class FhirStore {
     this.db = deps.db;
     this.registry = deps.registry;
     this.validate = deps.validate;
+    this.rules = deps.rules;
     this.now = deps.now ?? (() => new Date());
     this.statistics = new TableStatistics(deps.db);
   }
 
   /** Opens a write session on `tx` (used by single interactions and bundles alike). */
   session(tx: SqlClient, lock = true): WriteSession {
-    return new WriteSession(tx, { registry: this.registry, validate: this.validate, now: this.now, onFlush: (n) => this.statistics.wrote(n) }, lock);
+    return new WriteSession(tx, { registry: this.registry, validate: this.validate, ...(this.rules ? { rules: this.rules } : {}), now: this.now, onFlush: (n) => this.statistics.wrote(n) }, lock);
   }
 
   /**

@@ -45,6 +45,8 @@ export interface WriteDeps {
   registry: SearchRegistry;
   validate: Validator;
   now: () => Date;
+  /** Profile and business-rule checks; their errors answer 422 (structural ones 400). */
+  rules?: Validator;
   /** Told how many versions each flush wrote (keeps planner statistics fresh). */
   onFlush?: (versions: number) => void;
 }
@@ -185,6 +187,10 @@ export class WriteSession {
     const stamped = stamp(resource, versionId, this.timestamp);
     const issues = this.deps.validate(stamped);
     if (issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) throw invalid(issues);
+    // Profiles the resource claims and business rules (e.g. NHS number check digits): 422.
+    // https://hl7.org/fhir/R4/http.html#update — "422 Unprocessable Entity … violated applicable FHIR profiles or server business rules"
+    const rules = this.deps.rules?.(stamped) ?? [];
+    if (rules.some((i) => i.severity === 'error' || i.severity === 'fatal')) throw invalid(rules, 422);
     const patientIds = this.deps.registry.patientKeys(stamped);
     const write: PendingWrite = {
       resourceType: resource.resourceType, id: resource.id!, versionId, lastUpdated: this.timestamp, deleted: false,
