@@ -210,6 +210,7 @@ async function benchEngine(engine: 'postgres' | 'pglite', cluster: PostgresClust
     record({ engine, measure: 'read by id, 32 clients', value: read.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 5000/s, p99 < 20 ms', pass: read.perSecond >= 5000 && read.p99 < 20 && read.errors === 0, note: `p50 ${read.p50.toFixed(1)} ms, p99 ${read.p99.toFixed(1)} ms, errors ${read.errors}` });
 
     await benchSearch(engine, server.base, bareRead);
+    await benchCalculators(engine, server.base, bareRead, ids.filter((x) => x.type === 'Patient').map((x) => x.id));
 
     // CRUD mix: 10% create, 60% read, 25% update, 5% delete.
     const live = ids.map((x) => ({ ...x }));
@@ -307,6 +308,32 @@ async function benchSearch(engine: string, base: string, bareRead: LoadResult): 
   times.sort((a, b) => a - b);
   const p50 = times[Math.floor(times.length / 2)]!;
   record({ engine, measure: '$everything, five largest records', value: p50, unit: 'ms', target: 'p50 < 50 ms', pass: p50 < 50, note: `up to ${resources} resources, p50 over ${times.length} calls` });
+}
+
+/** Calculators from given inputs (plain JSON API) and from the record (FHIR operations). */
+async function benchCalculators(engine: string, base: string, bareRead: LoadResult, patients: string[]): Promise<void> {
+  const body = JSON.stringify({ respiratoryRate: 22, spo2: 95, spo2Scale: 1, onOxygen: false, systolicBP: 105, heartRate: 112, consciousness: 'A', temperature: 38.4 });
+  const given = await runLoad(base, 32, DURATION, () => ({ method: 'POST', path: '/api/calculators/news2', body, headers: { 'content-type': 'application/json' } }));
+  record({ engine, measure: 'NEWS2 from given inputs, POST /api/calculators/news2, 32 clients', value: given.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 10000/s', pass: given.perSecond >= 10000 && given.errors === 0, note: `p99 ${given.p99.toFixed(1)} ms, errors ${given.errors}` });
+
+  // From the record: CHA2DS2-VASc reads conditions (no age limit); BMI reads weight and height,
+  // so each patient first gets today's measurements.
+  const now = new Date().toISOString();
+  const some = patients.slice(0, 40);
+  for (const p of some) {
+    for (const [code, value, unit] of [['29463-7', 81.5, 'kg'], ['8302-2', 176, 'cm']] as const) {
+      await fetch(`${base}/fhir/Observation`, {
+        method: 'POST', headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' },
+        body: JSON.stringify({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${p}` }, effectiveDateTime: now, valueQuantity: { value, unit, system: 'http://unitsofmeasure.org', code: unit } }),
+      });
+    }
+  }
+  let i = 0;
+  const fromRecord = await runLoad(base, 4, DURATION, () => {
+    const p = some[i++ % some.length]!;
+    return { method: 'GET', path: i % 2 ? `/fhir/Patient/${p}/$bmi` : `/fhir/Patient/${p}/$cha2ds2-vasc` };
+  }, (status) => status === 200);
+  record({ engine, measure: 'BMI and CHA2DS2-VASc from the record, 4 clients', value: fromRecord.p99, unit: 'ms', target: 'p99 < 10 ms', pass: fromRecord.p99 < 10 && fromRecord.errors === 0, note: `p50 ${fromRecord.p50.toFixed(1)} ms, ${fromRecord.perSecond.toFixed(0)} req/s, errors ${fromRecord.errors}` });
 }
 
 async function main(): Promise<void> {

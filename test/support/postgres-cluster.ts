@@ -17,6 +17,8 @@ export interface PostgresCluster {
   port: number;
   /** Creates an empty database and returns its URL. */
   createDatabase(name: string): Promise<string>;
+  /** The same database reached through the server's Unix socket (cheaper than TCP loopback). */
+  socketUrl(databaseUrl: string): string;
   stop(): Promise<void>;
 }
 
@@ -90,6 +92,10 @@ export async function startPostgresCluster(): Promise<PostgresCluster> {
         await client.end();
       }
       return `postgres://postgres@127.0.0.1:${port}/${name}`;
+    },
+    socketUrl(databaseUrl: string) {
+      const db = databaseUrl.slice(databaseUrl.lastIndexOf('/') + 1);
+      return `postgres://postgres@/${db}?host=${encodeURIComponent(dir)}&port=${port}`;
     },
     async stop() {
       try {
