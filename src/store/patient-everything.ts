@@ -25,10 +25,37 @@ export interface EverythingRow {
   json: string;
 }
 
-/** Reads the patient's whole record (current versions), the Patient first. */
+/** Most Patient records one person may have across systems (a guard against runaway links). */
+const MAX_LINKED = 50;
+
+/**
+ * The patient and every Patient record linked to it (`Patient.link`, in either direction,
+ * transitively): one person's records across source systems.
+ * https://hl7.org/fhir/R4/patient.html#links
+ */
+export async function linkedPatients(db: SqlClient, patientId: string): Promise<string[]> {
+  const seen = new Set([patientId]);
+  let frontier = [patientId];
+  while (frontier.length > 0 && seen.size < MAX_LINKED) {
+    const res = await db.query<{ other: string }>(
+      `SELECT x.target_id AS other FROM search_reference x JOIN resources r ON r.resource_type = 'Patient' AND r.id = x.target_id AND NOT r.is_deleted
+        WHERE x.resource_type = 'Patient' AND x.param = 'link' AND x.target_type = 'Patient' AND x.id = ANY($1::text[])
+       UNION
+       SELECT x.id AS other FROM search_reference x JOIN resources r ON r.resource_type = 'Patient' AND r.id = x.id AND NOT r.is_deleted
+        WHERE x.resource_type = 'Patient' AND x.param = 'link' AND x.target_type = 'Patient' AND x.target_id = ANY($1::text[])`,
+      [frontier],
+    );
+    frontier = res.rows.map((r) => r.other).filter((id) => !seen.has(id));
+    for (const id of frontier) seen.add(id);
+  }
+  return [...seen];
+}
+
+/** Reads the patient's whole record (current versions), across linked records, the Patients first. */
 export async function patientEverything(db: SqlClient, registry: SearchRegistry, patientId: string, opts: EverythingOptions = {}): Promise<EverythingRow[]> {
   const compartmentParams = [...new Set(registry.resourceTypes().flatMap((t) => registry.compartmentParams(t).map((d) => d.code)))];
-  const params: unknown[] = [patientId, compartmentParams];
+  const patients = await linkedPatients(db, patientId);
+  const params: unknown[] = [patients, compartmentParams];
   const conds: string[] = [];
   if (opts.since) {
     params.push(opts.since);
@@ -41,11 +68,11 @@ export async function patientEverything(db: SqlClient, registry: SearchRegistry,
   const res = await db.query<{ resource_type: string; id: string; content: string }>(
     `WITH record AS (
        SELECT r.resource_type, r.id, r.last_updated, r.content FROM resources r
-        WHERE r.patient_id = $1 AND NOT r.is_deleted
+        WHERE r.patient_id = ANY($1::text[]) AND NOT r.is_deleted
        UNION
        SELECT r.resource_type, r.id, r.last_updated, r.content FROM search_reference x
          JOIN resources r ON r.resource_type = x.resource_type AND r.id = x.id
-        WHERE x.target_id = $1 AND x.target_type = 'Patient' AND x.param = ANY($2::text[]) AND NOT r.is_deleted
+        WHERE x.target_id = ANY($1::text[]) AND x.target_type = 'Patient' AND x.param = ANY($2::text[]) AND NOT r.is_deleted
      ),
      referenced AS (
        SELECT t.resource_type, t.id, t.last_updated, t.content FROM record

@@ -1,0 +1,46 @@
+/**
+ * `Patient/{id}/$everything` gathers the whole record, and follows Patient.link so any of a
+ * person's records (one per source system) gives the whole picture.
+ * https://hl7.org/fhir/R4/patient-operation-everything.html
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENGINES } from '../../test/support/test-store.js';
+import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+
+describe.each(ENGINES)('$everything on %s', (engine) => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp(engine);
+    const put = (r: any) => t.call('PUT', `/fhir/${r.resourceType}/${r.id}`, r);
+    await put({ resourceType: 'Organization', id: 'lab', name: 'Lab' });
+    await put({ resourceType: 'Patient', id: 'gp-rec', name: [{ family: 'Ng' }], link: [{ other: { reference: 'Patient/lab-rec' }, type: 'seealso' }] });
+    await put({ resourceType: 'Patient', id: 'lab-rec', name: [{ family: 'Ng' }] });
+    await put({ resourceType: 'Patient', id: 'hosp-rec', name: [{ family: 'Ng' }], link: [{ other: { reference: 'Patient/lab-rec' }, type: 'seealso' }] });
+    await put({ resourceType: 'Patient', id: 'stranger', name: [{ family: 'Other' }] });
+    await put({ resourceType: 'Condition', id: 'c1', subject: { reference: 'Patient/gp-rec' }, code: { text: 'asthma' } });
+    await put({ resourceType: 'Observation', id: 'o1', status: 'final', code: { text: 'HbA1c' }, subject: { reference: 'Patient/lab-rec' }, performer: [{ reference: 'Organization/lab' }] });
+    await put({ resourceType: 'Encounter', id: 'e1', status: 'finished', class: { code: 'IMP' }, subject: { reference: 'Patient/hosp-rec' } });
+    await put({ resourceType: 'Observation', id: 'o2', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/stranger' } });
+  });
+  afterAll(async () => t.close());
+
+  const everything = async (id: string) => {
+    const res = await t.call('GET', `/fhir/Patient/${id}/$everything`);
+    expect(res.status).toBe(200);
+    return res.body.entry.map((e: any) => `${e.resource.resourceType}/${e.resource.id}`).sort();
+  };
+
+  it('follows links in both directions and transitively, from any of the records', async () => {
+    const whole = ['Condition/c1', 'Encounter/e1', 'Observation/o1', 'Organization/lab', 'Patient/gp-rec', 'Patient/hosp-rec', 'Patient/lab-rec'];
+    expect(await everything('gp-rec')).toEqual(whole);
+    expect(await everything('lab-rec')).toEqual(whole);
+    expect(await everything('hosp-rec')).toEqual(whole);
+    expect(await everything('stranger')).toEqual(['Observation/o2', 'Patient/stranger']);
+  });
+
+  it('refuses unsupported parameters rather than ignoring them', async () => {
+    const res = await t.call('GET', '/fhir/Patient/gp-rec/$everything?start=2020-01-01');
+    expect(res.status).toBe(400);
+    expect(res.body.issue[0].expression).toEqual(['start']);
+  });
+});
