@@ -79,6 +79,20 @@ describe.each(ENGINES)('FhirStore contract on %s', (engine) => {
     expect(new Set(ids).size).toBe(3);
   });
 
+  it('keeps index rows right across updates that do and do not change indexed values', async () => {
+    const id = 'reindex-1';
+    const find = async (q: [string, string][]) => (await store.search(parseSearch(registry, 'Patient', q))).matches.map((m) => m.id);
+    await store.update({ ...patient('Before', { gender: 'female' }), id });
+    await store.update({ ...patient('Before', { gender: 'female', language: 'cy' }), id });
+    expect(await find([['family', 'before'], ['gender', 'female']])).toEqual([id]);
+    await store.update({ ...patient('After', { gender: 'female', language: 'cy' }), id });
+    expect(await find([['family', 'before']])).toEqual([]);
+    expect(await find([['family', 'after'], ['gender', 'female']])).toEqual([id]);
+    await store.update({ ...patient('After', { gender: 'male', language: 'cy' }), id });
+    expect(await find([['family', 'after'], ['gender', 'female']])).toEqual([]);
+    expect(await find([['family', 'after'], ['gender', 'male']])).toEqual([id]);
+  });
+
   it('sorts descending by a string parameter across pages', async () => {
     const req = parseSearch(registry, 'Patient', [['family', 'pager'], ['_sort', '-family'], ['_count', '2']]);
     const p1 = await store.search(req);

@@ -30,6 +30,8 @@ export interface PendingWrite extends ResourceVersion {
   index: IndexEntries | null;
   /** An update identical to the current version: nothing is written. */
   unchanged?: boolean;
+  /** Index tables whose rows this update leaves exactly as they were (skipped on flush). */
+  sameIndexTables?: Set<string>;
 }
 
 /** Row of the `resources` table as read for a write. */
@@ -158,6 +160,7 @@ export class WriteSession {
     }
     const version = cur ? cur.version_id + 1 : 1;
     const write = await this.plan(resource, version, opts.method ?? 'PUT', !cur);
+    if (cur && !cur.is_deleted) write.sameIndexTables = this.unchangedIndexTables(cur.content, write);
     return { write, created: !cur || cur.is_deleted, unchanged: false };
   }
 
@@ -202,6 +205,29 @@ export class WriteSession {
   }
 
   /**
+   * Which index tables an update leaves untouched: most updates change a status or a note, not
+   * what is indexed, and rewriting identical rows (and their index entries) is most of the cost
+   * of an update.
+   */
+  private unchangedIndexTables(previousJson: string, write: PendingWrite): Set<string> {
+    const same = new Set<string>();
+    let previous: Resource;
+    try {
+      previous = JSON.parse(previousJson) as Resource;
+    } catch {
+      return same;
+    }
+    const before = indexRows([{ ...write, index: this.deps.registry.extract(previous), patientIds: this.deps.registry.patientKeys(previous) }]);
+    const after = indexRows([write]);
+    for (const [table] of INDEX_COLUMNS) {
+      const a = before[table]!.map((r) => JSON.stringify(r)).sort();
+      const b = after[table]!.map((r) => JSON.stringify(r)).sort();
+      if (a.length === b.length && a.every((v, i) => v === b[i])) same.add(table);
+    }
+    return same;
+  }
+
+  /**
    * Writes every planned version, its history row and its index rows as ONE statement (a chain
    * of data-modifying CTEs), so a write is atomic even outside a transaction and costs a single
    * round trip. https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING
@@ -211,16 +237,16 @@ export class WriteSession {
     if (writes.length === 0) return;
     const b = new StatementBuilder();
     const replaced = writes.filter((w) => !w.isNew);
-    if (replaced.length > 0) {
-      const types = replaced.map((w) => w.resourceType);
-      const ids = replaced.map((w) => w.id);
-      for (const table of INDEX_TABLES) {
-        b.cte(`DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT * FROM unnest(${b.array(types, 'text')}, ${b.array(ids, 'text')}))`);
-      }
+    for (const table of INDEX_TABLES) {
+      const stale = replaced.filter((w) => !w.sameIndexTables?.has(table));
+      if (stale.length === 0) continue;
+      b.cte(`DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT * FROM unnest(${b.array(stale.map((w) => w.resourceType), 'text')}, ${b.array(stale.map((w) => w.id), 'text')}))`);
     }
     const indexed = writes.filter((w) => w.index);
-    const rows = indexRows(indexed);
-    for (const [table, columns] of INDEX_COLUMNS) b.insert(table, columns, rows[table]!);
+    for (const [table, columns] of INDEX_COLUMNS) {
+      const fresh = indexed.filter((w) => !w.sameIndexTables?.has(table));
+      if (fresh.length > 0) b.insert(table, columns, indexRows(fresh)[table]!);
+    }
     b.insert('resource_versions', VERSION_COLUMNS, writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.method, w.json]));
     const main = b.insertSql(
       'resources', RESOURCE_COLUMNS,
