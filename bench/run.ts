@@ -19,7 +19,7 @@ import { runLoad, send, type LoadRequest, type LoadResult } from './load.js';
 import http from 'node:http';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, engine: { type: 'string', multiple: true } },
+  options: { quick: { type: 'boolean' }, engine: { type: 'string', multiple: true }, scale: { type: 'boolean' } },
 });
 const DURATION = args.quick ? 4_000 : 10_000;
 const ENGINES = (args.engine ?? ['postgres', 'pglite']) as ('postgres' | 'pglite')[];
@@ -262,19 +262,7 @@ async function benchSearch(engine: string, base: string, bareRead: LoadResult): 
   const ps = patients.entry.map((e) => e.resource);
   let rnd = 7;
   const next = () => (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff);
-  const mix = (client: number): LoadRequest => {
-    const p = ps[next() % ps.length]!.id;
-    switch ((next() + client) % 7) {
-      case 0: return { method: 'GET', path: `/fhir/Observation?patient=${p}&code=http://loinc.org|29463-7` };
-      case 1: return { method: 'GET', path: `/fhir/Observation?patient=${p}&_sort=-date&_count=50` };
-      case 2: return { method: 'GET', path: `/fhir/Observation?patient=${p}&category=vital-signs&date=ge2018-01-01` };
-      case 3: return { method: 'GET', path: `/fhir/Condition?patient=${p}&clinical-status=active` };
-      case 4: return { method: 'GET', path: `/fhir/MedicationRequest?patient=${p}&status=active` };
-      case 5: return { method: 'GET', path: `/fhir/Encounter?patient=${p}&_sort=-date&_count=20` };
-      default: return { method: 'GET', path: `/fhir/Observation?patient=${p}&code=http://loinc.org|8302-2&_include=Observation:subject` };
-    }
-  };
-  const search = await runLoad(base, 16, DURATION, mix);
+  const search = await mixOnPatients(base, ps.map((p) => p.id));
   record({ engine, measure: 'patient-scoped search mix, 16 clients', value: search.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 2000/s, p99 < 50 ms', pass: search.perSecond >= 2000 && search.p99 < 50 && search.errors === 0, note: `p50 ${search.p50.toFixed(1)} ms, p99 ${search.p99.toFixed(1)} ms, errors ${search.errors}` });
 
   const byName = await runLoad(base, 16, DURATION, () => {
@@ -340,6 +328,58 @@ async function benchCalculators(engine: string, base: string, bareRead: LoadResu
   record({ engine, measure: 'BMI and CHA2DS2-VASc from the record, 4 clients', value: fromRecord.p99, unit: 'ms', target: 'p99 < 10 ms', pass: fromRecord.p99 < 10 && fromRecord.errors === 0, note: `p50 ${fromRecord.p50.toFixed(1)} ms, ${fromRecord.perSecond.toFixed(0)} req/s, errors ${fromRecord.errors}` });
 }
 
+/**
+ * `--scale`: the patient-scoped search mix with the Synthea patients alone, then again after the
+ * database has grown to a million resources (copies of the same bundles under new ids), querying
+ * the same original patients — so each patient's record is the same size and only the database
+ * around it has grown. PostgreSQL only.
+ */
+async function benchScale(cluster: PostgresCluster, all: ReturnType<typeof bundles>, bareRead: LoadResult): Promise<void> {
+  const TARGET = 1_000_000;
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-scale-'));
+  const env = { DATABASE_URL: await cluster.createDatabase(`scale_${Date.now()}`) };
+  const server = await startTessera(env, dataDir);
+  try {
+    let loaded = (await ingest(server.base, all, 2)).resources;
+    // Remember the original patients before copies arrive.
+    const originals = (await (await fetch(`${server.base}/fhir/Patient?_count=1000&_elements=id&_total=none`)).json()) as { entry: { resource: { id: string } }[] };
+    const small = await mixOnPatients(server.base, originals.entry.map((e) => e.resource.id));
+    const started = performance.now();
+    const copies = all.filter((b) => !/Information/.test(b.name));
+    while (loaded < TARGET) {
+      loaded += (await ingest(server.base, copies, 2)).resources;
+      log(`  scale: ${loaded} resources loaded (${(loaded / ((performance.now() - started) / 1000)).toFixed(0)}/s)`);
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+    const large = await mixOnPatients(server.base, originals.entry.map((e) => e.resource.id));
+    const ratio50 = large.p50 / small.p50;
+    const ratio99 = large.p99 / small.p99;
+    record({ engine: 'postgres', measure: `patient-scoped mix at Synthea size (${all.reduce((n, b) => n + b.entries, 0)} resources)`, value: small.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: 'baseline', pass: small.errors === 0, note: `p50 ${small.p50.toFixed(1)} ms, p99 ${small.p99.toFixed(1)} ms` });
+    record({ engine: 'postgres', measure: `patient-scoped mix at ${loaded} resources`, value: large.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: 'latency within 1.5x of baseline', pass: ratio50 <= 1.5 && ratio99 <= 1.5 && large.errors === 0, note: `p50 ${large.p50.toFixed(1)} ms (${ratio50.toFixed(2)}x), p99 ${large.p99.toFixed(1)} ms (${ratio99.toFixed(2)}x)` });
+  } finally {
+    await stop(server.child);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The search mix of `benchSearch`, on a given set of patients. */
+async function mixOnPatients(base: string, ps: string[]): Promise<LoadResult> {
+  let rnd = 11;
+  const next = () => (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff);
+  return runLoad(base, 16, DURATION, (client) => {
+    const p = ps[next() % ps.length]!;
+    switch ((next() + client) % 7) {
+      case 0: return { method: 'GET', path: `/fhir/Observation?patient=${p}&code=http://loinc.org|29463-7` };
+      case 1: return { method: 'GET', path: `/fhir/Observation?patient=${p}&_sort=-date&_count=50` };
+      case 2: return { method: 'GET', path: `/fhir/Observation?patient=${p}&category=vital-signs&date=ge2018-01-01` };
+      case 3: return { method: 'GET', path: `/fhir/Condition?patient=${p}&clinical-status=active` };
+      case 4: return { method: 'GET', path: `/fhir/MedicationRequest?patient=${p}&status=active` };
+      case 5: return { method: 'GET', path: `/fhir/Encounter?patient=${p}&_sort=-date&_count=20` };
+      default: return { method: 'GET', path: `/fhir/Observation?patient=${p}&code=http://loinc.org|8302-2&_include=Observation:subject` };
+    }
+  });
+}
+
 async function main(): Promise<void> {
   const all = bundles();
   log(`Tessera bench: ${all.length} bundles, ${all.reduce((n, b) => n + b.entries, 0)} resources; ${os.cpus().length} cores; run ${new Date().toISOString()}`);
@@ -359,7 +399,8 @@ async function main(): Promise<void> {
   let cluster: PostgresCluster | undefined;
   try {
     if (ENGINES.includes('postgres')) cluster = await startPostgresCluster();
-    for (const engine of ENGINES) await benchEngine(engine, cluster, all, bareBase, bareRead);
+    if (args.scale) await benchScale(cluster!, all, bareRead);
+    else for (const engine of ENGINES) await benchEngine(engine, cluster, all, bareBase, bareRead);
   } finally {
     await cluster?.stop();
     rmSync(tmp, { recursive: true, force: true });
