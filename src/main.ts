@@ -7,6 +7,7 @@ import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
 import { RESOURCE_TYPES, validateResource } from './fhir/validation/index.js';
 import { nhsNumberIssues } from './fhir/nhs-number.js';
+import { validateProfiles } from './fhir/profiles/index.js';
 import type { OperationOutcomeIssue, Resource } from './fhir/types.js';
 import { FhirRouter } from './http/fhir-router.js';
 import { buildServer } from './http/server.js';
@@ -39,10 +40,14 @@ export function createStore(db: Database, registry = new SearchRegistry()): Fhir
   return new FhirStore({ db, registry, validate: validateResource, rules: businessRules });
 }
 
-/** Business rules checked on every write (422 on error): NHS numbers must be valid. */
+/**
+ * Checks beyond the base structure, on every write (422 on error): the UK Core profiles a
+ * resource claims in `meta.profile`, and valid NHS numbers on Patients.
+ */
 export function businessRules(resource: unknown): OperationOutcomeIssue[] {
   const r = resource as Resource;
-  return r.resourceType === 'Patient' ? nhsNumberIssues(r) : [];
+  const issues = validateProfiles(r);
+  return r.resourceType === 'Patient' ? [...issues, ...nhsNumberIssues(r)] : issues;
 }
 
 /** Creates a logger that never prints secrets (authorization headers, cookies, passwords). */

@@ -243,6 +243,19 @@ describe.each(ENGINES)('FHIR REST API on %s', (engine) => {
       expect((await t.call('POST', '/fhir/Patient', nhs('9434765919'))).status).toBe(201);
     });
 
+    it('answers 422 when a resource breaks a UK Core profile it claims', async () => {
+      const profile = 'https://fhir.hl7.org.uk/StructureDefinition/UKCore-Patient';
+      const twoNhsNumbers = {
+        resourceType: 'Patient', meta: { profile: [profile] },
+        identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9434765919' }, { system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9434765870' }],
+      };
+      const res = await t.call('POST', '/fhir/Patient', twoNhsNumbers);
+      expect(res.status).toBe(422);
+      expect(res.body.issue.some((i: any) => i.severity === 'error' && /identifier/.test(i.expression?.[0] ?? ''))).toBe(true);
+      const ok = await t.call('POST', '/fhir/Patient', { resourceType: 'Patient', meta: { profile: [profile] }, identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9434765919' }] });
+      expect(ok.status).toBe(201);
+    });
+
     it('answers 405 for unsupported methods', async () => {
       expect((await t.call('DELETE', '/fhir/metadata')).status).toBe(405);
     });
