@@ -195,7 +195,9 @@ class Parser {
         if (op === 'as') steps.push(ofType(type));
         else this.fail('`is` outside where()');
       } else if (this.peekWord('and')) {
-        // Only `X.exists() and X != false` occurs (Patient.deceased): true when present and not false.
+        // Only `X.exists() and X != false` occurs (Patient.deceased): true when present and not
+        // false, else false — a boolean either way, as FHIRPath's `and` gives (`false and {}` is
+        // false), so `deceased=false` finds the living. https://hl7.org/fhirpath/N1/#and
         this.ident();
         const rest = this.src.slice(this.pos).trim();
         if (!/^[A-Za-z.]+ != false$/.test(rest)) this.fail('unsupported `and`');
@@ -205,7 +207,7 @@ class Parser {
         steps.push((nodes) => {
           let cur = nodes;
           for (const s of inner) cur = s(cur);
-          return cur;
+          return cur.length > 0 ? cur : [{ value: false, type: 'boolean' }];
         });
       } else break;
     }

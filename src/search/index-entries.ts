@@ -65,7 +65,7 @@ export function compositeParts(type: string, nodes: PathNode[]): CompositePart[]
     case 'reference': {
       const rows: ReferenceEntry[] = [];
       addReferences(rows, '', nodes);
-      return rows.map((r) => ({ kind: 'token', system: r.targetType, code: r.targetId ?? r.url }));
+      return rows.filter((r) => r.param === '').map((r) => ({ kind: 'token', system: r.targetType, code: r.targetId ?? r.url }));
     }
     case 'quantity':
     case 'number': {
@@ -99,14 +99,17 @@ export function addTokens(out: TokenEntry[], param: string, nodes: PathNode[]): 
     else if (typeof value === 'boolean') out.push({ param, system: null, code: String(value), text: null });
     else if (isObj(value)) {
       if (Array.isArray(value.coding) || typeof value.text === 'string') {
-        // CodeableConcept: one row per coding; the text goes on each for :text searches.
-        const text = str(value.text);
+        // CodeableConcept: one row per coding, carrying its display for :text searches, and one
+        // row for CodeableConcept.text: ":text … searches text associated with the code/value -
+        // either CodeableConcept.text, Coding.display, or Identifier.type.text" (R4 search#token).
         const codings = Array.isArray(value.coding) ? value.coding.filter(isObj) : [];
-        for (const c of codings) out.push({ param, system: str(c.system), code: str(c.code), text: text ?? str(c.display) });
-        if (codings.length === 0 && text) out.push({ param, system: null, code: null, text });
-      } else if ('value' in value && !('code' in value)) {
+        const displays = codings.map((c) => textOf(c.display));
+        codings.forEach((c, i) => out.push({ param, system: str(c.system), code: str(c.code), text: displays[i]! }));
+        const text = textOf(value.text);
+        if (text && !displays.includes(text)) out.push({ param, system: null, code: null, text });
+      } else if (('value' in value || 'type' in value) && !('code' in value) && !('display' in value)) {
         // Identifier (system is a URI) or ContactPoint (system is phone/email/…): both match on value.
-        const typeText = isObj(value.type) ? str(value.type.text) : null;
+        const typeText = isObj(value.type) ? textOf(value.type.text) : null;
         out.push({ param, system: isContactPointSystem(value.system) ? null : str(value.system), code: str(value.value), text: typeText });
         // :of-type searches match the identifier's type coding together with its value.
         if (isObj(value.type) && Array.isArray(value.type.coding)) {
@@ -116,10 +119,16 @@ export function addTokens(out: TokenEntry[], param: string, nodes: PathNode[]): 
         }
       } else {
         // Coding (or Quantity used as a token: system/code).
-        out.push({ param, system: str(value.system), code: str(value.code), text: str(value.display) });
+        out.push({ param, system: str(value.system), code: str(value.code), text: textOf(value.display) });
       }
     }
   }
+}
+
+/** Text for :text searches, normalised like string values (case and accents removed). */
+function textOf(v: unknown): string | null {
+  const s = str(v);
+  return s === null ? null : normalizeString(s);
 }
 
 const CONTACT_SYSTEMS = new Set(['phone', 'fax', 'email', 'pager', 'url', 'sms', 'other']);
@@ -220,15 +229,20 @@ export function addReferences(out: ReferenceEntry[], param: string, nodes: PathN
     if (typeof value === 'string') {
       const p = parseReference(value);
       out.push({ param, targetType: p?.type ?? null, targetId: p?.id ?? null, url: value });
-    } else if (isObj(value) && typeof value.reference === 'string') {
-      const ref = value.reference;
-      if (ref.startsWith('#')) continue;
-      const p = parseReference(ref);
-      out.push({ param, targetType: p?.type ?? referenceTargetType(value) ?? null, targetId: p?.id ?? null, url: ref });
-    } else if (isObj(value) && isObj(value.identifier)) {
-      // Logical reference by identifier only: searchable with :identifier.
-      const idf = value.identifier;
-      out.push({ param: `${param}:identifier`, targetType: str(value.type), targetId: null, url: `${str(idf.system) ?? ''}|${str(idf.value) ?? ''}` });
+    } else if (isObj(value)) {
+      // A contained reference (`#x`) is a value of the parameter but not searchable by reference;
+      // registry.extract records its presence for :missing.
+      if (typeof value.reference === 'string' && !value.reference.startsWith('#')) {
+        const ref = value.reference;
+        const p = parseReference(ref);
+        out.push({ param, targetType: p?.type ?? referenceTargetType(value) ?? null, targetId: p?.id ?? null, url: ref });
+      }
+      // The logical identifier, with or without a literal reference: searchable with :identifier.
+      // https://hl7.org/fhir/R4/search.html#reference
+      if (isObj(value.identifier)) {
+        const idf = value.identifier;
+        out.push({ param: `${param}:identifier`, targetType: str(value.type), targetId: null, url: `${str(idf.system) ?? ''}|${str(idf.value) ?? ''}` });
+      }
     }
   }
 }

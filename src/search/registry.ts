@@ -136,6 +136,7 @@ export class SearchRegistry {
       if (!def.path || def.code === '_id' || def.code === '_lastUpdated') continue;
       const nodes = def.path(resource);
       if (nodes.length === 0) continue;
+      const before = rowCounts(out);
       switch (def.type) {
         case 'token': addTokens(out.token, def.code, nodes); break;
         case 'string': addStrings(out.string, def.code, nodes); break;
@@ -160,9 +161,31 @@ export class SearchRegistry {
         }
         default: break; // `special` parameters (e.g. Location near) need their own code
       }
+      // The expression found a value that gives no searchable row (a contained or display-only
+      // reference, SampledData for a quantity, …): the resource still has a value for the
+      // parameter, so record that for :missing (https://hl7.org/fhir/R4/search.html#modifiers).
+      if (def.type !== 'composite' && def.type !== 'special' && !hasRowsSince(out, before, def.code)) {
+        out.token.push({ param: presenceParam(def.code), system: null, code: null, text: null });
+      }
     }
     return out;
   }
+}
+
+/** The token-table `param` under which a value without searchable rows is recorded. */
+export function presenceParam(code: string): string {
+  return `${code}:present`;
+}
+
+const TABLES = ['token', 'string', 'date', 'quantity', 'reference', 'uri'] as const;
+
+function rowCounts(e: IndexEntries): number[] {
+  return TABLES.map((t) => e[t].length);
+}
+
+/** Whether rows for `param` itself (not `param:identifier` or `param:of-type`) were added since `before`. */
+function hasRowsSince(e: IndexEntries, before: number[], param: string): boolean {
+  return TABLES.some((t, i) => e[t].slice(before[i]).some((r) => r.param === param));
 }
 
 function compile(code: string, p: RawParam): SearchParamDef {

@@ -6,7 +6,8 @@
  * @see https://hl7.org/fhir/R4/search.html
  */
 import { badRequest } from '../fhir/outcome.js';
-import type { SearchRegistry } from '../search/registry.js';
+import { normalizeString } from '../search/normalize.js';
+import { presenceParam, type SearchRegistry } from '../search/registry.js';
 import type { Filter, ParamFilter, Prefix, SearchRequest, SearchValue, SortKey } from '../search/search-request.js';
 
 /** Collects bound parameters and hands out `$n` placeholders. */
@@ -97,7 +98,10 @@ function idSet(b: Binder, registry: SearchRegistry, f: Filter, typeParam: string
       const x = b.alias('i');
       const paramName = modifier === 'of-type' ? `${def.code}:of-type` : modifier === 'identifier' ? `${def.code}:identifier` : def.code;
       const base = `SELECT ${x}.id FROM ${table} ${x} WHERE ${x}.resource_type = ${typeParam} AND ${x}.param = ${b.bind(paramName)}${scoped(x)}`;
-      if (modifier === 'missing') return base;
+      if (modifier === 'missing') {
+        const p = b.alias('p');
+        return `${base} UNION SELECT ${p}.id FROM search_token ${p} WHERE ${p}.resource_type = ${typeParam} AND ${p}.param = ${b.bind(presenceParam(def.code))}${scoped(p)}`;
+      }
       return `${base} AND (${f.values.map((v) => `(${valueCondition(b, def.type, modifier, v, x)})`).join(' OR ')})`;
     }
     case 'list': {
@@ -187,8 +191,11 @@ function paramCondition(b: Binder, f: ParamFilter, r: string, scope?: string): s
   const scoped = scope !== undefined ? ` AND ${x}.patient_id = ${scope}` : '';
   const rowOf = `FROM ${table} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${b.bind(paramName)}${scoped}`;
   if (modifier === 'missing') {
+    // A value without searchable rows (e.g. a contained reference) is recorded as a presence row.
     const missing = f.values[0]?.type === 'missing' && f.values[0].missing;
-    return `${missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${rowOf})`;
+    const p = b.alias('p');
+    const present = `SELECT 1 FROM search_token ${p} WHERE ${p}.resource_type = ${r}.resource_type AND ${p}.id = ${r}.id AND ${p}.param = ${b.bind(presenceParam(def.code))}${scope !== undefined ? ` AND ${p}.patient_id = ${scope}` : ''}`;
+    return `${missing ? 'NOT ' : ''}(EXISTS (SELECT 1 ${rowOf}) OR EXISTS (${present}))`;
   }
   const ors = f.values.map((v) => `(${valueCondition(b, def.type, modifier, v, x)})`).join(' OR ');
   if (modifier === 'not' || modifier === 'not-in') return `NOT EXISTS (SELECT 1 ${rowOf} AND (${ors}))`;
@@ -260,7 +267,9 @@ function valueCondition(b: Binder, type: string, modifier: string | undefined, v
     }
     case 'string': {
       if (type === 'token') {
-        return `lower(${x}.text_value) LIKE ${b.bind(`%${likeEscape(v.value.toLowerCase())}%`)}`;
+        // :text is "a normal string search" on the text (R4 search#token): starts-with, ignoring
+        // case and accents. Rows hold the text normalised; lower() covers rows written before that.
+        return `lower(${x}.text_value) LIKE ${b.bind(`${likeEscape(normalizeString(v.value))}%`)}`;
       }
       if (modifier === 'exact') return `${x}.exact = ${b.bind(v.value)}`;
       const norm = v.value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();

@@ -276,6 +276,57 @@ describe.each(ENGINES)('search on %s', (engine) => {
     });
   });
 
+  // Each case below was found by the differential test (test/differential) and fixed.
+  describe('regressions found by differential testing', () => {
+    const more = [
+      { resourceType: 'Patient', id: 'reg-alive', name: [{ family: 'Regress' }] },
+      { resourceType: 'Patient', id: 'reg-not-dead', deceasedBoolean: false },
+      { resourceType: 'Patient', id: 'reg-dead', deceasedDateTime: '2020-01-01' },
+      { resourceType: 'Patient', id: 'reg-bsn', identifier: [{ use: 'official', type: { text: 'BSN' }, system: 'urn:oid:2.16.840.1.113883.2.4.6.3' }] },
+      { resourceType: 'Observation', id: 'reg-display', status: 'final', code: { coding: [{ system: LOINC, code: '29463-7', display: 'Body Weight' }], text: 'Weight measured' }, subject: { reference: 'Patient/reg-alive' } },
+      { resourceType: 'Observation', id: 'reg-accent', status: 'final', code: { coding: [{ system: LOINC, code: '8867-4' }], text: 'Fréquence cardiaque' } },
+      { resourceType: 'Observation', id: 'reg-ident', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/reg-alive', identifier: { system: 'urn:reg', value: '42' } } },
+      { resourceType: 'Observation', id: 'reg-contained', status: 'final', code: { text: 'x' }, contained: [{ resourceType: 'Practitioner', id: 'p1', name: [{ family: 'Inside' }] }], performer: [{ reference: '#p1' }] },
+      { resourceType: 'Observation', id: 'reg-display-only', status: 'final', code: { text: 'x' }, performer: [{ display: 'Dr Who' }] },
+      { resourceType: 'Observation', id: 'reg-sampled', status: 'final', code: { text: 'x' }, valueSampledData: { origin: { value: 0 }, period: 10, dimensions: 1, data: '1 2 3' } },
+    ];
+    beforeAll(async () => {
+      for (const r of more) {
+        const res = await t.call('PUT', `/fhir/${r.resourceType}/${r.id}`, r);
+        if (res.status >= 300) throw new Error(`${r.id}: ${JSON.stringify(res.body)}`);
+      }
+    });
+    const regIds = async (url: string) => (await ids(url)).filter((id) => id.startsWith('reg-'));
+
+    it(':text searches Coding.display even when CodeableConcept.text is set, as a starts-with string search ignoring accents', async () => {
+      // https://hl7.org/fhir/R4/search.html#token ":text … either CodeableConcept.text, Coding.display, or Identifier.type.text … a normal string search"
+      expect(await regIds('/fhir/Observation?code:text=body')).toEqual(['reg-display']);
+      expect(await regIds('/fhir/Observation?code:text=weight%20m')).toEqual(['reg-display']);
+      expect(await regIds('/fhir/Observation?code:text=measured')).toEqual([]);
+      expect(await regIds('/fhir/Observation?code:text=FREQUENCE')).toEqual(['reg-accent']);
+    });
+    it(':text searches Identifier.type.text of an identifier without a value', async () => {
+      expect(await regIds('/fhir/Patient?identifier:text=bsn')).toEqual(['reg-bsn']);
+    });
+    it(':identifier matches a reference that also has a literal reference', async () => {
+      expect(await ids('/fhir/Observation?subject:identifier=urn:reg|42')).toEqual(['reg-ident']);
+      expect(await regIds('/fhir/Observation?subject=Patient/reg-alive')).toEqual(['reg-display', 'reg-ident']);
+    });
+    it(':missing counts contained and display-only references, and SampledData, as values', async () => {
+      expect(await regIds('/fhir/Observation?performer:missing=false')).toEqual(['reg-contained', 'reg-display-only']);
+      expect(await regIds('/fhir/Observation?performer:missing=true')).not.toContain('reg-contained');
+      expect(await regIds('/fhir/Observation?value-quantity:missing=false')).toEqual(['reg-sampled']);
+      expect(await regIds('/fhir/Observation?value-quantity:missing=true')).not.toContain('reg-sampled');
+      // …but they still match no value.
+      expect(await regIds('/fhir/Observation?performer=p1')).toEqual([]);
+    });
+    it('deceased=false finds patients without deceased, as FHIRPath evaluates `deceased.exists() and deceased != false`', async () => {
+      expect(await regIds('/fhir/Patient?deceased=false')).toEqual(['reg-alive', 'reg-bsn', 'reg-not-dead']);
+      expect(await regIds('/fhir/Patient?deceased=true')).toEqual(['reg-dead']);
+      expect(await regIds('/fhir/Patient?deceased:missing=true')).toEqual([]);
+    });
+  });
+
   describe('no silent ignores', () => {
     it('refuses unknown parameters and modifiers, naming them', async () => {
       await fails('/fhir/Patient?colour=blue', 'colour');
