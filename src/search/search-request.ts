@@ -92,8 +92,11 @@ export interface SearchRequest {
   summary?: 'true' | 'text' | 'data' | 'count' | 'false';
   elements?: string[];
   cursor?: string;
-  /** Compartment (`Patient/123/Observation`): restricts to that patient's record. */
-  compartment?: { type: 'Patient'; id: string };
+  /**
+   * Compartment (`Patient/123/Observation`): restricts to that patient's record; `ids` are the
+   * patient and the Patient records linked to it, filled in before execution.
+   */
+  compartment?: { type: 'Patient'; id: string; ids?: string[] };
   /** The parameters that were applied, for the self link. */
   applied: [string, string][];
 }

@@ -38,6 +38,15 @@ describe.each(ENGINES)('$everything on %s', (engine) => {
     expect(await everything('stranger')).toEqual(['Observation/o2', 'Patient/stranger']);
   });
 
+  it('compartment searches follow the links too; a plain patient= search does not', async () => {
+    const ids = async (url: string) => (await t.call('GET', url)).body.entry.map((e: any) => e.resource.id).sort();
+    expect(await ids('/fhir/Patient/gp-rec/Observation')).toEqual(['o1']);
+    expect(await ids('/fhir/Patient/hosp-rec/Encounter')).toEqual(['e1']);
+    expect(await ids('/fhir/Patient/lab-rec/Patient')).toEqual(['gp-rec', 'hosp-rec', 'lab-rec']);
+    expect(await ids('/fhir/Observation?patient=gp-rec')).toEqual([]);
+    expect(await ids('/fhir/Patient/stranger/Observation')).toEqual(['o2']);
+  });
+
   it('refuses unsupported parameters rather than ignoring them', async () => {
     const res = await t.call('GET', '/fhir/Patient/gp-rec/$everything?start=2020-01-01');
     expect(res.status).toBe(400);

@@ -9,6 +9,7 @@ import { badRequest } from '../fhir/outcome.js';
 import type { SearchRegistry } from '../search/registry.js';
 import type { Filter, IncludeSpec, SearchRequest } from '../search/search-request.js';
 import { valueSetCodes } from './valueset-codes.js';
+import { linkedPatients } from './patient-everything.js';
 import type { SqlClient } from './database.js';
 import { Binder, sortExpression, whereClause } from './search-sql.js';
 
@@ -57,6 +58,7 @@ async function resolveValueSets(db: SqlClient, filters: Filter[]): Promise<void>
 /** Executes a search against `db`. */
 export async function executeSearch(db: SqlClient, registry: SearchRegistry, req: SearchRequest): Promise<SearchPage> {
   await resolveValueSets(db, req.filters);
+  if (req.compartment && !req.compartment.ids) req.compartment.ids = await linkedPatients(db, req.compartment.id);
   const b = new Binder();
   const where = whereClause(b, registry, req, 'r');
   const whereValues = b.values.length;

@@ -40,15 +40,16 @@ const TABLE: Record<string, string> = {
  * (once per patient), so every index condition can then add `patient_id = X` and start from
  * that patient's rows.
  */
-export function patientScope(registry: SearchRegistry, req: SearchRequest): string | undefined {
-  if (req.compartment) return req.compartment.id;
+export function patientScope(registry: SearchRegistry, req: SearchRequest): string[] | undefined {
+  // A compartment search covers every record linked to the patient (one person, many systems).
+  if (req.compartment) return req.compartment.ids ?? [req.compartment.id];
   for (const f of req.filters) {
     if (f.kind !== 'param' || f.def.type !== 'reference' || f.values.length !== 1) continue;
     if (f.modifier !== undefined && f.modifier !== 'Patient') continue;
     const v = f.values[0]!;
     if (v.type !== 'reference' || !v.id) continue;
     const isPatient = v.resourceType === 'Patient' || f.modifier === 'Patient' || (!v.resourceType && registry.refersOnlyToPatient(req.resourceType, f.def.code));
-    if (isPatient && registry.isCompartmentReference(req.resourceType, f.def.code)) return v.id;
+    if (isPatient && registry.isCompartmentReference(req.resourceType, f.def.code)) return [v.id];
   }
   return undefined;
 }
@@ -64,7 +65,7 @@ export function whereClause(b: Binder, registry: SearchRegistry, req: SearchRequ
   // planning is most of the cost of a selective search.
   const sets: string[] = [];
   if (req.compartment) {
-    if (req.resourceType === 'Patient') conds.push(`${r}.id = ${scopeParam}`);
+    if (req.resourceType === 'Patient') conds.push(`${r}.id = ANY(${scopeParam}::text[])`);
     else sets.push(compartmentSet(b, registry, req.resourceType, typeParam, scopeParam!));
   }
   for (const f of req.filters) {
@@ -81,13 +82,13 @@ function compartmentSet(b: Binder, registry: SearchRegistry, type: string, typeP
   const params = registry.compartmentParams(type).map((d) => d.code);
   if (params.length === 0) return 'SELECT NULL::text WHERE false';
   const x = b.alias('c');
-  return `SELECT ${x}.id FROM search_reference ${x} WHERE ${x}.patient_id = ${pid} AND ${x}.resource_type = ${typeParam}
-    AND ${x}.param = ANY(${b.bind(params)}::text[]) AND ${x}.target_type = 'Patient' AND ${x}.target_id = ${pid}`;
+  return `SELECT ${x}.id FROM search_reference ${x} WHERE ${x}.patient_id = ANY(${pid}::text[]) AND ${x}.resource_type = ${typeParam}
+    AND ${x}.param = ANY(${b.bind(params)}::text[]) AND ${x}.target_type = 'Patient' AND ${x}.target_id = ANY(${pid}::text[])`;
 }
 
 /** The ids matching a positive filter, as a SELECT; undefined for negative filters. */
 function idSet(b: Binder, registry: SearchRegistry, f: Filter, typeParam: string, scope?: string): string | undefined {
-  const scoped = (x: string) => (scope !== undefined ? ` AND ${x}.patient_id = ${scope}` : '');
+  const scoped = (x: string) => (scope !== undefined ? ` AND ${x}.patient_id = ANY(${scope}::text[])` : '');
   switch (f.kind) {
     case 'param': {
       const { def, modifier } = f;
@@ -188,13 +189,13 @@ function paramCondition(b: Binder, f: ParamFilter, r: string, scope?: string): s
   if (!table) throw badRequest(`Search parameter '${def.code}' is not supported`, def.code);
   const x = b.alias('i');
   const paramName = modifier === 'of-type' ? `${def.code}:of-type` : modifier === 'identifier' ? `${def.code}:identifier` : def.code;
-  const scoped = scope !== undefined ? ` AND ${x}.patient_id = ${scope}` : '';
+  const scoped = scope !== undefined ? ` AND ${x}.patient_id = ANY(${scope}::text[])` : '';
   const rowOf = `FROM ${table} ${x} WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${b.bind(paramName)}${scoped}`;
   if (modifier === 'missing') {
     // A value without searchable rows (e.g. a contained reference) is recorded as a presence row.
     const missing = f.values[0]?.type === 'missing' && f.values[0].missing;
     const p = b.alias('p');
-    const present = `SELECT 1 FROM search_token ${p} WHERE ${p}.resource_type = ${r}.resource_type AND ${p}.id = ${r}.id AND ${p}.param = ${b.bind(presenceParam(def.code))}${scope !== undefined ? ` AND ${p}.patient_id = ${scope}` : ''}`;
+    const present = `SELECT 1 FROM search_token ${p} WHERE ${p}.resource_type = ${r}.resource_type AND ${p}.id = ${r}.id AND ${p}.param = ${b.bind(presenceParam(def.code))}${scope !== undefined ? ` AND ${p}.patient_id = ANY(${scope}::text[])` : ''}`;
     return `${missing ? 'NOT ' : ''}(EXISTS (SELECT 1 ${rowOf}) OR EXISTS (${present}))`;
   }
   const ors = f.values.map((v) => `(${valueCondition(b, def.type, modifier, v, x)})`).join(' OR ');
