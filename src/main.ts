@@ -5,7 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import type { Config } from './config/config.js';
-import { RESOURCE_TYPES, validateResource } from './fhir/validation/index.js';
+import { RESOURCE_TYPES, isKnownResourceType, validateResource } from './fhir/validation/index.js';
+import { publicUrlFor, registerAuth, type Auth } from './auth/register-auth.js';
+import { listDemoUsers, pickDemoIdentities, seedDemoUsers } from './auth/demo-users.js';
+import { snapshotCliCredentials, writeCliCredentials } from './auth/cli-credentials.js';
 import { nhsNumberIssues } from './fhir/nhs-number.js';
 import { validateProfiles } from './fhir/profiles/index.js';
 import type { OperationOutcomeIssue, Resource } from './fhir/types.js';
@@ -23,6 +26,7 @@ import { buildOperations } from './operations/index.js';
 /** A running (or ready-to-listen) Tessera instance. */
 export interface Tessera {
   config: Config;
+  auth: Auth;
   db: Database;
   store: FhirStore;
   app: FastifyInstance;
@@ -69,10 +73,30 @@ export async function createTessera(config: Config, log = createLogger(config)):
     router, logger: log, bodyLimit: config.bodyLimit, isReady: () => ready,
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
   });
-  if (config.loadDemo) await loadDemoDataOnce(store, log, config.baseUrl ?? `http://${config.host}:${config.port}/fhir`);
+  const publicUrl = publicUrlFor(config);
+  const auth = await registerAuth(app, {
+    db, config: config.auth, publicUrl, log, isResourceType: isKnownResourceType,
+    lookupPatient: async (id) => {
+      const v = await store.readCurrent('Patient', id);
+      if (!v || v.deleted) return undefined;
+      const name = (JSON.parse(v.json) as { name?: { text?: string; given?: string[]; family?: string }[] }).name?.[0];
+      return { name: name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim() };
+    },
+  });
+  if (config.loadDemo) {
+    await loadDemoDataOnce(store, log, `${publicUrl}/fhir`);
+    // Databases loaded before demo users existed get them too; later starts skip the lookups.
+    if ((await listDemoUsers(db)).length === 0) {
+      const ids = await pickDemoIdentities(store, new Date());
+      if (ids) await seedDemoUsers(db, ids);
+    }
+  }
+  // The embedded database is single-process: `tessera token` and `tessera users` read a
+  // credentials file (mode 0600) in the data folder instead of opening the database.
+  if (!config.databaseUrl) writeCliCredentials(config.dataDir, await snapshotCliCredentials(auth));
   ready = true;
   return {
-    config, db, store, app, log,
+    config, db, store, app, log, auth,
     async close() {
       await app.close();
       await db.close();

@@ -11,11 +11,15 @@ import { runStart } from './start-command.js';
 import { runImport } from './import-command.js';
 import { runExport } from './export-command.js';
 import { runGenerate } from './generate-command.js';
+import { runToken } from './token-command.js';
+import { runUsers } from './users-command.js';
 
 const USAGE = `Usage:
   tessera start [--port N] [--data DIR] [--no-demo]   serve the FHIR API (env: PORT, TESSERA_DATA, DATABASE_URL)
   tessera import FILE...                              load bundles (transaction/batch/collection) or NDJSON, .gz allowed
   tessera export [--out DIR] [--type TYPE]            write NDJSON, one file per resource type
+  tessera token --system | --user NAME [--patient ID] [--scope "…"]   print a bearer token
+  tessera users                                       list the demo users and their passwords
   tessera generate --patients N [--seed S] [--out DIR] [--requests conditional|id]
                                                       write a synthetic UK population as bundles per source system
 `;
@@ -35,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
       patients: { type: 'string' },
       seed: { type: 'string' },
       requests: { type: 'string' },
+      system: { type: 'boolean' },
+      user: { type: 'string' },
+      patient: { type: 'string' },
+      scope: { type: 'string' },
     },
   });
   if (!command || values.help || command === 'help') {
@@ -63,6 +71,10 @@ async function main(argv: string[]): Promise<number> {
       return runStart(config);
     case 'import':
       return runImport({ ...config, loadDemo: false }, positionals);
+    case 'token':
+      return runToken({ ...(values.system ? { system: true } : {}), ...(values.user ? { user: values.user } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values.scope ? { scope: values.scope } : {}) }, config);
+    case 'users':
+      return runUsers(config);
     case 'export':
       return runExport({ ...config, loadDemo: false }, values.out ?? 'export', values.type ?? []);
     default:

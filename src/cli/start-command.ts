@@ -1,6 +1,7 @@
 /** `tessera start`: serve until SIGINT/SIGTERM. */
 import type { Config } from '../config/config.js';
 import { createTessera } from '../main.js';
+import { formatDemoUsers, listDemoUsers } from '../auth/demo-users.js';
 
 /** Starts the server and prints where everything is. Resolves -1: the process keeps running. */
 export async function runStart(config: Config): Promise<number> {
@@ -15,9 +16,12 @@ export async function runStart(config: Config): Promise<number> {
       `  Home page:   ${base}/`,
       `  FHIR API:    ${base}/fhir   (CapabilityStatement: ${base}/fhir/metadata)`,
       `  Health:      ${base}/healthz`,
+      `  SMART:       ${base}/.well-known/smart-configuration`,
       '',
     ].join('\n') + '\n',
   );
+  const users = await listDemoUsers(t.db);
+  if (users.length > 0) process.stdout.write(`Demo users (sign in with these; \`tessera users\` lists them again):\n${formatDemoUsers(users)}\n`);
   const stop = async () => {
     await t.close();
     process.exit(0);

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import path from 'node:path';
+import { loadAuthConfig, type AuthConfig } from '../auth/auth-config.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -25,7 +26,7 @@ const configSchema = z.object({
 });
 
 /** Validated, frozen settings for one Tessera process. */
-export type Config = Readonly<z.infer<typeof configSchema>>;
+export type Config = Readonly<z.infer<typeof configSchema>> & { readonly auth: AuthConfig };
 
 /** Overrides from the command line; they win over the environment. */
 export interface ConfigOverrides {
@@ -59,5 +60,5 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: C
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
   }
-  return Object.freeze(parsed.data);
+  return Object.freeze({ ...parsed.data, auth: loadAuthConfig(env) });
 }
