@@ -7,6 +7,8 @@ import type { OperationHandler } from '../http/fhir-router.js';
 import type { FhirStore } from '../store/fhir-store.js';
 import { everythingHandler } from './patient-everything.js';
 import { calculatorOperations } from './calculators/index.js';
+import { LINK_OPERATION_DEFINITION, linkHandler, UNLINK_OPERATION_DEFINITION } from './patient-link.js';
+import { MATCH_OPERATION_DEFINITION, matchHandler } from './patient-match.js';
 
 /** Operation table entry. */
 export interface OperationEntry {
@@ -27,6 +29,9 @@ export function buildOperations(deps: OperationDeps): Map<string, OperationEntry
     handler: everythingHandler(deps.store),
     listing: { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
   });
+  ops.set('match', { handler: matchHandler(deps), listing: { name: 'match', definition: MATCH_OPERATION_DEFINITION } });
+  ops.set('link', { handler: linkHandler(deps, 'link'), listing: { name: 'link', definition: LINK_OPERATION_DEFINITION } });
+  ops.set('unlink', { handler: linkHandler(deps, 'unlink'), listing: { name: 'unlink', definition: UNLINK_OPERATION_DEFINITION } });
   for (const [name, op] of calculatorOperations({ store: deps.store, now: deps.now })) ops.set(name, op);
   return ops;
 }

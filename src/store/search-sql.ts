@@ -310,7 +310,9 @@ export function dateCondition(b: Binder, prefix: Prefix, start: number, end: num
   const s = () => b.bind(new Date(start));
   const e = () => b.bind(new Date(end));
   switch (prefix) {
-    case 'eq': return `${lo} >= ${s()} AND ${hi} <= ${e()}`;
+    // `lo < e` is implied by the other two, but lets the planner use the (…, lo, hi) index
+    // ranges instead of guessing at a two-sided condition on two columns.
+    case 'eq': { const end = e(); return `${lo} >= ${s()} AND ${lo} < ${end} AND ${hi} <= ${end}`; }
     case 'ne': return `NOT (${lo} >= ${s()} AND ${hi} <= ${e()})`;
     case 'gt': return `${hi} > ${e()}`;
     case 'lt': return `${lo} < ${s()}`;

@@ -20,7 +20,10 @@ export class TableStatistics {
   /** Records `n` resources written; may start a background ANALYZE. */
   wrote(n: number): void {
     this.written += n;
-    if (!this.running && this.written >= Math.max(500, this.known * 0.2)) {
+    // Each time the data has about doubled: often enough that plans never see tables many
+    // times larger than their statistics say, rarely enough that PGlite (where ANALYZE holds the
+    // one connection) spends little time on it during a large import.
+    if (!this.running && this.written >= Math.max(2000, this.known)) {
       const batch = this.written;
       this.running = this.analyze()
         .then(() => {
