@@ -24,10 +24,9 @@
  * @see https://hl7.org/fhir/R4/terminologies.html#strength
  * @see https://hl7.org/fhir/R4/valueset.html#expansion
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { readPackage } from './lib/npm-package.js';
 
 const OUTPUT = new URL('../src/fhir/validation/r4-structure.json', import.meta.url);
 const DEFINITIONS = ['package/Bundle-types.json', 'package/Bundle-resources.json'];
@@ -85,7 +84,7 @@ function main(): void {
     console.error('usage: npx tsx scripts/build-fhir-definitions.ts <hl7.fhir.r4.examples-4.0.1.tgz | package-dir>');
     process.exit(2);
   }
-  const { files, digest } = readPackage(source);
+  const { files, digest } = readPackage(source, WANTED);
   const definitions = DEFINITIONS.flatMap((name) => bundleEntries(files.get(name), name))
     .filter((r): r is StructureDefinition => r.resourceType === 'StructureDefinition');
   const terminology = new Terminology(TERMINOLOGY.flatMap((name) => bundleEntries(files.get(name), name)));
@@ -101,33 +100,6 @@ function main(): void {
   }
 }
 
-/** Reads the wanted bundles from the npm tgz (a plain ustar archive) or a folder. */
-function readPackage(source: string): { files: Map<string, Buffer>; digest: string } {
-  const files = new Map<string, Buffer>();
-  if (statSync(source).isDirectory()) {
-    for (const name of WANTED) files.set(name, readFileSync(join(source, name.replace(/^package\//, ''))));
-    return { files, digest: 'unpacked directory' };
-  }
-  const packed = readFileSync(source);
-  const digest = `sha1:${createHash('sha1').update(packed).digest('hex')}`;
-  const tar = gunzipSync(packed);
-  for (let offset = 0; offset + 512 <= tar.length;) {
-    const header = tar.subarray(offset, offset + 512);
-    const name = cString(header.subarray(0, 100));
-    if (name === '') break;
-    const prefix = cString(header.subarray(345, 500));
-    const size = parseInt(cString(header.subarray(124, 136)).trim() || '0', 8);
-    const fullName = prefix ? `${prefix}/${name}` : name;
-    if (WANTED.includes(fullName)) files.set(fullName, tar.subarray(offset + 512, offset + 512 + size));
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return { files, digest };
-}
-
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes.subarray(0, end === -1 ? bytes.length : end).toString('utf8');
-}
 
 type PackageResource = StructureDefinition | CodeSystem | ValueSet | { resourceType: string };
 

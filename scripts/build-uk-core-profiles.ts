@@ -31,11 +31,10 @@
  * @see https://hl7.org/fhir/R4/profiling.html#slicing
  * @see https://hl7.org/fhir/R4/valueset.html#expansion
  */
-import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { INVARIANTS } from '../src/fhir/profiles/invariants.js';
+import { readPackage } from './lib/npm-package.js';
 
 const OUTPUT = new URL('../src/fhir/profiles/uk-core-profiles.json', import.meta.url);
 const R4_STRUCTURE = new URL('../src/fhir/validation/r4-structure.json', import.meta.url);
@@ -120,7 +119,7 @@ function main(): void {
   }
   const uk = readdirSync(ukDir).filter((f) => f.endsWith('.json')).sort()
     .map((f) => JSON.parse(readFileSync(join(ukDir, f), 'utf8')) as Conformance);
-  const { files, digest } = readPackage(r4Source);
+  const { files, digest } = readPackage(r4Source, R4_FILES);
   const r4 = R4_FILES.flatMap((name) => bundleEntries(files.get(name), name));
   const r4Structures = (JSON.parse(readFileSync(R4_STRUCTURE, 'utf8')) as { structures: R4Structures }).structures;
 
@@ -144,33 +143,6 @@ function isStructureDefinition(r: Conformance): r is StructureDefinition {
   return r.resourceType === 'StructureDefinition';
 }
 
-/** Reads the wanted bundles from the npm tgz (a plain ustar archive) or a folder. */
-function readPackage(source: string): { files: Map<string, Buffer>; digest: string } {
-  const files = new Map<string, Buffer>();
-  if (statSync(source).isDirectory()) {
-    for (const name of R4_FILES) files.set(name, readFileSync(join(source, name.replace(/^package\//, ''))));
-    return { files, digest: 'unpacked directory' };
-  }
-  const packed = readFileSync(source);
-  const digest = `sha1:${createHash('sha1').update(packed).digest('hex')}`;
-  const tar = gunzipSync(packed);
-  for (let offset = 0; offset + 512 <= tar.length;) {
-    const header = tar.subarray(offset, offset + 512);
-    const name = cString(header.subarray(0, 100));
-    if (name === '') break;
-    const prefix = cString(header.subarray(345, 500));
-    const size = parseInt(cString(header.subarray(124, 136)).trim() || '0', 8);
-    const fullName = prefix ? `${prefix}/${name}` : name;
-    if (R4_FILES.includes(fullName)) files.set(fullName, tar.subarray(offset + 512, offset + 512 + size));
-    offset += 512 + Math.ceil(size / 512) * 512;
-  }
-  return { files, digest };
-}
-
-function cString(bytes: Buffer): string {
-  const end = bytes.indexOf(0);
-  return bytes.subarray(0, end === -1 ? bytes.length : end).toString('utf8');
-}
 
 function bundleEntries(file: Buffer | undefined, name: string): Conformance[] {
   if (!file) throw new Error(`${name} not found in the R4 package`);
