@@ -74,6 +74,14 @@ export class SearchRegistry {
     return type === 'Patient' || (this.compartment.get(type)?.length ?? 0) > 0;
   }
 
+  /** Every parameter code that places some type in the Patient compartment (computed once). */
+  compartmentParamCodes(): readonly string[] {
+    this.allCompartmentCodes ??= [...new Set([...this.compartment.values()].flatMap((defs) => defs.map((d) => d.code)))];
+    return this.allCompartmentCodes;
+  }
+
+  private allCompartmentCodes: string[] | undefined;
+
   /** The compartment's parameters for `type` (e.g. Observation: subject, performer). */
   compartmentParams(type: string): SearchParamDef[] {
     return this.compartment.get(type) ?? [];
@@ -97,11 +105,6 @@ export class SearchRegistry {
       }
     }
     return keys;
-  }
-
-  /** The first of {@link patientKeys}, or null. */
-  patientKey(resource: { resourceType: string; id?: string }): string | null {
-    return this.patientKeys(resource)[0] ?? null;
   }
 
   /**

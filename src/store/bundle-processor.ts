@@ -231,7 +231,7 @@ export async function processTransaction(store: FhirStore, bundle: Bundle, opts:
       const c = identifierCondition(type, query);
       const known = c ? fast.get(conditionKey(c)) : undefined;
       if (known) return known;
-      return (await store.conditionalMatch(tx, type, query, expression, limit)).map((v) => v.id);
+      return store.conditionalMatch(tx, type, query, expression, limit);
     };
 
     // 1. Decide every entry's target id, so references can be rewritten before anything is written.
@@ -360,7 +360,7 @@ async function writeEntry(
       if (p.query !== undefined) {
         const matches = await store.conditionalMatch(tx, p.type, p.query, 'request.url', 101);
         if (matches.length > 100) throw preconditionFailed('The condition matched more than 100 resources', 'request.url');
-        for (const m of matches) await session.delete(p.type, m.id);
+        for (const id of matches) await session.delete(p.type, id);
         return { status: '204 No Content' };
       }
       await session.delete(p.type, p.id!, ifMatch);

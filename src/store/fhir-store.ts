@@ -15,6 +15,7 @@ import { sqlState, type Database, type SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 import { executeSearch, type SearchPage } from './search-executor.js';
 import { TableStatistics } from './table-statistics.js';
+import { conditionKey, identifierCondition, lookupIdentifiers } from './identifier-lookup.js';
 import { ID_RE, WriteSession, type Validator } from './write-session.js';
 
 /** Dependencies of the store. */
@@ -166,7 +167,7 @@ export class FhirStore {
     return this.db.transaction(async (tx) => {
       const existing = await this.conditionalMatch(tx, resource.resourceType, ifNoneExist, 'If-None-Exist');
       if (existing.length > 1) throw preconditionFailed(`If-None-Exist matched ${existing.length} resources`, 'If-None-Exist');
-      if (existing.length === 1) return { version: existing[0]!, created: false };
+      if (existing.length === 1) return { version: (await this.readCurrent(resource.resourceType, existing[0]!, tx))!, created: false };
       const s = this.session(tx);
       const w = await s.create(resource, randomUUID());
       await s.flush();
@@ -198,8 +199,8 @@ export class FhirStore {
         return { version: w, created: true };
       }
       const match = matches[0]!;
-      if (resource.id && resource.id !== match.id) throw badRequest(`Resource id ${resource.id} differs from the matched ${match.id}`, `${resource.resourceType}.id`);
-      const { write } = await s.update({ ...resource, id: match.id });
+      if (resource.id && resource.id !== match) throw badRequest(`Resource id ${resource.id} differs from the matched ${match}`, `${resource.resourceType}.id`);
+      const { write } = await s.update({ ...resource, id: match });
       await s.flush();
       return { version: write, created: false };
     });
@@ -216,22 +217,26 @@ export class FhirStore {
       const matches = await this.conditionalMatch(tx, type, query, 'url', maxMatches + 1);
       if (matches.length > maxMatches) throw preconditionFailed(`The condition matched more than ${maxMatches} resources`, 'url');
       const s = this.session(tx);
-      for (const m of matches) await s.delete(type, m.id);
+      for (const id of matches) await s.delete(type, id);
       await s.flush();
       return matches.length;
     });
   }
 
-  /** Resolves a conditional (`identifier=x|y`) to the current matching versions. */
-  async conditionalMatch(client: SqlClient, type: string, query: string, expression: string, limit = 2): Promise<ResourceVersion[]> {
+  /**
+   * Resolves a conditional request's criteria to the ids of current matches (at most `limit`).
+   * `identifier=system|value`, by far the commonest, is one indexed lookup; anything else is a search.
+   */
+  async conditionalMatch(client: SqlClient, type: string, query: string, expression: string, limit = 2): Promise<string[]> {
     const params = [...new URLSearchParams(query)] as [string, string][];
     if (params.length === 0) throw badRequest(`A conditional request needs search criteria`, expression);
+    const byIdentifier = identifierCondition(type, query);
+    if (byIdentifier) return ((await lookupIdentifiers(client, [byIdentifier])).get(conditionKey(byIdentifier)) ?? []).slice(0, limit);
     const req = parseSearch(this.registry, type, params, { defaultCount: limit });
     req.count = limit;
     req.total = 'none';
     req.sort = [];
-    const page = await executeSearch(client, this.registry, req);
-    return Promise.all(page.matches.map(async (m) => (await this.readCurrent(m.resourceType, m.id, client))!));
+    return (await executeSearch(client, this.registry, req)).matches.map((m) => m.id);
   }
 
   /** Runs a parsed search. */

@@ -53,7 +53,7 @@ export async function linkedPatients(db: SqlClient, patientId: string): Promise<
 
 /** Reads the patient's whole record (current versions), across linked records, the Patients first. */
 export async function patientEverything(db: SqlClient, registry: SearchRegistry, patientId: string, opts: EverythingOptions = {}): Promise<EverythingRow[]> {
-  const compartmentParams = [...new Set(registry.resourceTypes().flatMap((t) => registry.compartmentParams(t).map((d) => d.code)))];
+  const compartmentParams = registry.compartmentParamCodes();
   const patients = await linkedPatients(db, patientId);
   const params: unknown[] = [patients, compartmentParams];
   const conds: string[] = [];

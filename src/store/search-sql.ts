@@ -132,19 +132,6 @@ function idSet(b: Binder, registry: SearchRegistry, f: Filter, typeParam: string
   }
 }
 
-/**
- * Membership of the Patient compartment: any of the type's compartment parameters refers to the
- * patient. https://hl7.org/fhir/R4/compartmentdefinition-patient.html
- */
-export function compartmentCondition(b: Binder, registry: SearchRegistry, type: string, pid: string, r: string): string {
-  if (type === 'Patient') return `${r}.id = ${pid}`;
-  const params = registry.compartmentParams(type).map((d) => d.code);
-  if (params.length === 0) return 'false';
-  const x = b.alias('c');
-  return `EXISTS (SELECT 1 FROM search_reference ${x} WHERE ${x}.patient_id = ${pid} AND ${x}.resource_type = ${r}.resource_type
-    AND ${x}.id = ${r}.id AND ${x}.param = ANY(${b.bind(params)}::text[]) AND ${x}.target_type = 'Patient' AND ${x}.target_id = ${pid})`;
-}
-
 function filterCondition(b: Binder, registry: SearchRegistry, f: Filter, r: string, scope?: string): string {
   switch (f.kind) {
     case 'id':

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '../fhir/types.js';
-import { conflict, gone, invalid, notFound, preconditionFailed } from '../fhir/outcome.js';
+import { conflict, invalid, preconditionFailed } from '../fhir/outcome.js';
 import type { OperationOutcomeIssue } from '../fhir/types.js';
 import type { SearchRegistry } from '../search/registry.js';
 import type { CompositePart, IndexEntries } from '../search/index-entries.js';
@@ -342,10 +342,4 @@ export function stamp(resource: Resource, versionId: number, lastUpdated: Date):
     meta: { ...(meta ?? {}), versionId: String(versionId), lastUpdated: lastUpdated.toISOString() },
     ...rest,
   };
-}
-
-/** Throws 404/410 for a missing or deleted current row. */
-export function assertLive(type: string, id: string, row: { is_deleted: boolean } | undefined): void {
-  if (!row) throw notFound(`${type}/${id} is not known`);
-  if (row.is_deleted) throw gone(`${type}/${id} has been deleted`);
 }
