@@ -137,6 +137,7 @@ async function includes(
   return out;
 }
 
+/** `_include`: resources that `from` refer to through `spec.param`. */
 async function forwardInclude(db: SqlClient, spec: IncludeSpec, from: { resourceType: string; id: string }[]) {
   const sources = spec.wildcard ? from : from.filter((f) => f.resourceType === spec.sourceType);
   if (sources.length === 0) return [];
@@ -144,23 +145,23 @@ async function forwardInclude(db: SqlClient, spec: IncludeSpec, from: { resource
   const conds = [`(x.resource_type, x.id) IN (SELECT * FROM unnest(${b.bind(sources.map((s) => s.resourceType))}::text[], ${b.bind(sources.map((s) => s.id))}::text[]))`];
   if (!spec.wildcard) conds.push(`x.param = ${b.bind(spec.param)}`);
   if (spec.targetType) conds.push(`x.target_type = ${b.bind(spec.targetType)}`);
-  const res = await db.query<{ resource_type: string; id: string; content: string }>(
-    `SELECT DISTINCT r.resource_type, r.id, r.content FROM search_reference x
-     JOIN resources r ON r.resource_type = x.target_type AND r.id = x.target_id
-     WHERE ${conds.join(' AND ')} AND NOT r.is_deleted`,
-    b.values,
-  );
-  return res.rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content }));
+  return referenceEnds(db, b, conds, 'target');
 }
 
+/** `_revinclude`: resources that refer to `to` through `spec.param`. */
 async function reverseInclude(db: SqlClient, spec: IncludeSpec, to: { resourceType: string; id: string }[]) {
   if (to.length === 0) return [];
   const b = new Binder();
   const conds = [`(x.target_type, x.target_id) IN (SELECT * FROM unnest(${b.bind(to.map((t) => t.resourceType))}::text[], ${b.bind(to.map((t) => t.id))}::text[]))`];
   if (!spec.wildcard) conds.push(`x.resource_type = ${b.bind(spec.sourceType)}`, `x.param = ${b.bind(spec.param)}`);
+  return referenceEnds(db, b, conds, 'source');
+}
+
+/** The live resources at one end (`target` or `source`) of the reference rows matching `conds`. */
+async function referenceEnds(db: SqlClient, b: Binder, conds: string[], end: 'target' | 'source') {
+  const join = end === 'target' ? 'r.resource_type = x.target_type AND r.id = x.target_id' : 'r.resource_type = x.resource_type AND r.id = x.id';
   const res = await db.query<{ resource_type: string; id: string; content: string }>(
-    `SELECT DISTINCT r.resource_type, r.id, r.content FROM search_reference x
-     JOIN resources r ON r.resource_type = x.resource_type AND r.id = x.id
+    `SELECT DISTINCT r.resource_type, r.id, r.content FROM search_reference x JOIN resources r ON ${join}
      WHERE ${conds.join(' AND ')} AND NOT r.is_deleted`,
     b.values,
   );

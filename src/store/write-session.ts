@@ -14,7 +14,6 @@ import type { SearchRegistry } from '../search/registry.js';
 import type { CompositePart, IndexEntries } from '../search/index-entries.js';
 import type { SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
-import type { Column } from './sql-rows.js';
 
 /** Validates a resource; returns issues (empty when valid). */
 export type Validator = (resource: unknown) => OperationOutcomeIssue[];
@@ -66,6 +65,16 @@ const VERSION_COLUMNS: Column[] = [
 const KEY: Column[] = [{ name: 'resource_type', type: 'text' }, { name: 'id', type: 'text' }, { name: 'patient_id', type: 'text' }];
 const t = (name: string): Column => ({ name, type: 'text' });
 const INDEX_TABLES = ['search_token', 'search_string', 'search_date', 'search_quantity', 'search_reference', 'search_uri', 'search_composite'] as const;
+
+/**
+ * A column of a multi-row write: rows go to PostgreSQL as one array parameter per column
+ * (`INSERT … SELECT * FROM unnest($1::text[], …)`), so a bundle of hundreds of resources is one
+ * statement with bound parameters.
+ */
+interface Column {
+  name: string;
+  type: 'text' | 'int' | 'bool' | 'timestamptz' | 'float8';
+}
 
 /** A FHIR id: https://hl7.org/fhir/R4/datatypes.html#id */
 export const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
