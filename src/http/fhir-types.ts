@@ -1,3 +1,5 @@
+import type { Principal } from '../auth/principal.js';
+
 /**
  * The framework-free request and response the FHIR router works with; the Fastify adapter
  * converts to and from these, so the router can be tested and reused without a server.
@@ -16,6 +18,11 @@ export interface FhirRequest {
   body?: unknown;
   /** Absolute base URL of the FHIR endpoint, e.g. `http://localhost:8080/fhir`. */
   baseUrl: string;
+  /**
+   * Who is asking, as established from their access token. The router answers only what this
+   * caller may see; a request without one is refused.
+   */
+  principal?: Principal;
 }
 
 /** A FHIR REST response; `body` is JSON text. */
