@@ -22,6 +22,11 @@ import { openPgliteDatabase } from './store/pglite-database.js';
 import { openPostgresDatabase } from './store/postgres-database.js';
 import { loadDemoDataOnce } from './cli/demo-data.js';
 import { buildOperations } from './operations/index.js';
+import { AccessResolver } from './store/caller-access.js';
+import { backfillAccessRows } from './store/access-backfill.js';
+import { bearerToken, TokenError } from './auth/principal.js';
+import { cachingVerifier } from './auth/token-cache.js';
+import type { VerifyAccessToken } from './auth/verify-token.js';
 
 /** A running (or ready-to-listen) Tessera instance. */
 export interface Tessera {
@@ -67,10 +72,19 @@ export async function createTessera(config: Config, log = createLogger(config)):
   const db = await openDatabase(config);
   await migrate(db);
   const store = createStore(db);
+  const backfilled = await backfillAccessRows(db, store.registry);
+  if (backfilled > 0) log.info(`Computed access rows for ${backfilled} stored resources`);
   let ready = false;
-  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, now: () => new Date() }) });
+  const access = new AccessResolver(db);
+  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date() }), access });
+  // Sign-in is mounted on the same server below; requests arrive only after it is.
+  let verify: VerifyAccessToken | undefined;
   const app = await buildServer({
     router, logger: log, bodyLimit: config.bodyLimit, isReady: () => ready,
+    authenticate: async (authorization) => {
+      if (!verify) throw new TokenError('missing');
+      return verify(bearerToken(authorization));
+    },
     ...(config.baseUrl ? { baseUrl: config.baseUrl } : {}),
   });
   const publicUrl = publicUrlFor(config);
@@ -83,6 +97,7 @@ export async function createTessera(config: Config, log = createLogger(config)):
       return { name: name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim() };
     },
   });
+  verify = cachingVerifier(auth.verifyAccessToken);
   if (config.loadDemo) {
     await loadDemoDataOnce(store, log, `${publicUrl}/fhir`);
     // Databases loaded before demo users existed get them too; later starts skip the lookups.

@@ -1,20 +1,23 @@
-/** `tessera export`: every current resource as NDJSON, one file per type. */
+/**
+ * `tessera export`: every current resource as NDJSON, one file per type. For secondary use,
+ * people who opted out are left out.
+ */
 import { mkdirSync, createWriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/config.js';
 import { openDatabase } from '../main.js';
 import { migrate } from '../store/migrate.js';
-import { exportResources } from '../store/export.js';
+import { exportResources, type ExportPurpose } from '../store/export.js';
 
 /** Writes `<out>/<Type>.ndjson`; exit code 0. */
-export async function runExport(config: Config, outDir: string, types: string[]): Promise<number> {
+export async function runExport(config: Config, outDir: string, types: string[], purpose: ExportPurpose = 'direct-care'): Promise<number> {
   const db = await openDatabase(config);
   try {
     await migrate(db);
     mkdirSync(outDir, { recursive: true });
     const streams = new Map<string, ReturnType<typeof createWriteStream>>();
     const counts = new Map<string, number>();
-    for await (const row of exportResources(db, types)) {
+    for await (const row of exportResources(db, types, 1000, purpose)) {
       let s = streams.get(row.resourceType);
       if (!s) {
         s = createWriteStream(path.join(outDir, `${row.resourceType}.ndjson`));

@@ -17,7 +17,9 @@ import { runUsers } from './users-command.js';
 const USAGE = `Usage:
   tessera start [--port N] [--data DIR] [--no-demo]   serve the FHIR API (env: PORT, TESSERA_DATA, DATABASE_URL)
   tessera import FILE...                              load bundles (transaction/batch/collection) or NDJSON, .gz allowed
-  tessera export [--out DIR] [--type TYPE]            write NDJSON, one file per resource type
+  tessera export [--out DIR] [--type TYPE] [--purpose direct-care|secondary-use]
+                                                      write NDJSON, one file per resource type; secondary use
+                                                      leaves out people who opted out (National Data Opt-out, Type 1)
   tessera token --system | --user NAME [--patient ID] [--scope "…"]   print a bearer token
   tessera users                                       list the demo users and their passwords
   tessera generate --patients N [--seed S] [--out DIR] [--requests conditional|id]
@@ -43,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       user: { type: 'string' },
       patient: { type: 'string' },
       scope: { type: 'string' },
+      purpose: { type: 'string' },
     },
   });
   if (!command || values.help || command === 'help') {
@@ -75,8 +78,11 @@ async function main(argv: string[]): Promise<number> {
       return runToken({ ...(values.system ? { system: true } : {}), ...(values.user ? { user: values.user } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values.scope ? { scope: values.scope } : {}) }, config);
     case 'users':
       return runUsers(config);
-    case 'export':
-      return runExport({ ...config, loadDemo: false }, values.out ?? 'export', values.type ?? []);
+    case 'export': {
+      const purpose = values.purpose ?? 'direct-care';
+      if (purpose !== 'direct-care' && purpose !== 'secondary-use') throw new Error('--purpose is direct-care or secondary-use');
+      return runExport({ ...config, loadDemo: false }, values.out ?? 'export', values.type ?? [], purpose);
+    }
     default:
       process.stderr.write(`Unknown command '${command}'.\n${USAGE}`);
       return 1;

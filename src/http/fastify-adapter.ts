@@ -7,6 +7,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, OperationOutcomeError, outcomeOf, issue } from '../fhir/outcome.js';
 import type { FhirRouter } from './fhir-router.js';
 import type { FhirRequest, FhirResponse } from './fhir-types.js';
+import type { Principal } from '../auth/principal.js';
+
+/**
+ * Establishes the caller from the `Authorization` header: resolves to their Principal or throws
+ * an OperationOutcomeError (401/403 with `WWW-Authenticate`).
+ */
+export type Authenticate = (authorization: string | undefined) => Promise<Principal>;
 
 const FHIR_BASE = '/fhir';
 
@@ -51,7 +58,7 @@ function baseUrlOf(req: FastifyRequest, configured?: string): string {
 }
 
 /** Registers content parsers and the `/fhir/*` routes. */
-export function mountFhir(app: FastifyInstance, router: FhirRouter, opts: { baseUrl?: string } = {}): void {
+export function mountFhir(app: FastifyInstance, router: FhirRouter, opts: { baseUrl?: string; authenticate: Authenticate }): void {
   // Keep every body as text and parse it ourselves: JSON errors become OperationOutcomes, and
   // non-JSON types reach the router, which answers 415 with a clear message.
   app.removeAllContentTypeParsers();
@@ -77,6 +84,15 @@ export function mountFhir(app: FastifyInstance, router: FhirRouter, opts: { base
         } else body = req.body;
       }
       const fhirReq: FhirRequest = { method: req.method === 'HEAD' ? 'GET' : req.method, path: pathPart || '/', query, headers, body, baseUrl: baseUrlOf(req, opts.baseUrl) };
+      // The CapabilityStatement is public (apps discover the sign-in endpoints from it).
+      const isPublic = fhirReq.path === '/metadata' && headers.authorization === undefined;
+      if (!isPublic) {
+        try {
+          fhirReq.principal = await opts.authenticate(headers.authorization);
+        } catch (err) {
+          return send(reply, errorResponse(err, req));
+        }
+      }
       const res = await router.handle(fhirReq);
       return send(reply, res);
   };

@@ -5,7 +5,11 @@
  *
  * @see https://hl7.org/fhir/R4/http.html
  */
-import { allOk, badRequest, methodNotAllowed, notAcceptable, notFound, OperationOutcomeError, unsupportedMediaType } from '../fhir/outcome.js';
+import { allOk, badRequest, forbidden, gone, methodNotAllowed, notAcceptable, notFound, OperationOutcomeError, unsupportedMediaType } from '../fhir/outcome.js';
+import { TokenError, type Principal } from '../auth/principal.js';
+import { anyScopeGrants, type Permission, type ScopeContext } from '../auth/scopes.js';
+import type { AccessResolver, CallerAccess } from '../store/caller-access.js';
+import { DIRECTORY_TYPES } from '../access/directory-types.js';
 import { applySummary, selectElements } from '../fhir/summary.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
 import { isObject } from '../fhir/types.js';
@@ -20,15 +24,30 @@ import { ID_RE } from '../store/write-session.js';
 import { capabilityStatement, type OperationListing } from './capability-statement.js';
 import type { FhirRequest, FhirResponse } from './fhir-types.js';
 
-/** A FHIR operation handler (`$everything`, calculators, …). */
-export type OperationHandler = (req: FhirRequest, target: { type?: string; id?: string }) => Promise<FhirResponse>;
+/**
+ * A FHIR operation handler (`$everything`, calculators, …). `access` is the caller's: handlers
+ * pass its `visible` condition to every store read.
+ */
+export type OperationHandler = (req: FhirRequest, target: { type?: string; id?: string }, access: CallerAccess) => Promise<FhirResponse>;
 
 /** Dependencies of the router. */
 export interface RouterDeps {
   store: FhirStore;
   resourceTypes: readonly string[];
-  operations?: Map<string, { handler: OperationHandler; listing: OperationListing }>;
+  operations?: Map<string, { handler: OperationHandler; listing: OperationListing; checksAccess?: boolean }>;
+  /** Binds each request's verified caller to what they may see. */
+  access: AccessResolver;
 }
+
+/** The scope contexts that count for a kind of caller (SMART App Launch 2.0 scopes). */
+function scopeContexts(p: Principal): ScopeContext[] {
+  if (p.kind === 'system') return ['system'];
+  if (p.kind === 'practitioner') return ['user', 'patient'];
+  return ['patient'];
+}
+
+/** What each interaction needs of the scopes. */
+const INTERACTION_NAMES: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
 
 const TYPE_RE = /^[A-Z][A-Za-z]+$/;
 const JSON_CT = 'application/fhir+json; charset=utf-8';
@@ -86,7 +105,7 @@ function bodyResource(req: FhirRequest, type?: string): Resource {
 export class FhirRouter {
   private readonly store: FhirStore;
   private readonly types: Set<string>;
-  private readonly operations: Map<string, { handler: OperationHandler; listing: OperationListing }>;
+  private readonly operations: Map<string, { handler: OperationHandler; listing: OperationListing; checksAccess?: boolean }>;
 
   constructor(private readonly deps: RouterDeps) {
     this.store = deps.store;
@@ -112,56 +131,112 @@ export class FhirRouter {
   private async route(req: FhirRequest): Promise<FhirResponse> {
     const segs = req.path.split('/').filter((s) => s.length > 0).map(decodeURIComponent);
     const m = req.method.toUpperCase();
-    const [a, b, c, d] = segs;
-    if (segs.length === 0) {
-      if (m === 'POST') return this.bundle(req);
-      throw methodNotAllowed(`${m} is not allowed on the base URL`);
-    }
-    if (a === 'metadata' && segs.length === 1) {
+    if (segs.length === 1 && segs[0] === 'metadata') {
       if (m !== 'GET') throw methodNotAllowed('metadata is read-only');
       return json(200, capabilityStatement(this.store.registry, [...this.types].sort(), req.baseUrl, [...this.operations.values()].map((o) => o.listing)));
     }
-    if (a === '_history' && segs.length === 1 && m === 'GET') return this.history(req, {});
-    if (a?.startsWith('$')) return this.operation(req, a, {});
+    // Everything but the CapabilityStatement needs a caller (https://hl7.org/fhir/smart-app-launch/).
+    if (!req.principal) throw new TokenError('missing');
+    const access = await this.deps.access.resolve(req.principal);
+    return this.routeFor(req, access, segs, m);
+  }
+
+  private async routeFor(req: FhirRequest, access: CallerAccess, segs: string[], m: string): Promise<FhirResponse> {
+    const [a, b, c, d] = segs;
+    if (segs.length === 0) {
+      if (m === 'POST') return this.bundle(req, access);
+      throw methodNotAllowed(`${m} is not allowed on the base URL`);
+    }
+    if (a === '_history' && segs.length === 1 && m === 'GET') return this.history(req, access, {});
+    if (a?.startsWith('$')) return this.operation(req, access, a, {});
     if (!TYPE_RE.test(a!)) throw notFound(`Unknown path /${segs.join('/')}`);
     this.assertType(a!);
     const type = a!;
     if (segs.length === 1) {
-      if (m === 'GET') return this.search(req, type);
-      if (m === 'POST') return this.create(req, type);
-      if (m === 'PUT') return this.conditionalUpdate(req, type);
-      if (m === 'DELETE') return this.conditionalDelete(req, type);
+      if (m === 'GET') return this.search(req, access, type);
+      if (m === 'POST') return this.create(req, access, type);
+      if (m === 'PUT') return this.conditionalUpdate(req, access, type);
+      if (m === 'DELETE') return this.conditionalDelete(req, access, type);
       throw methodNotAllowed(`${m} is not allowed on /${type}`);
     }
-    if (b === '_search' && segs.length === 2 && m === 'POST') return this.search(req, type, true);
-    if (b === '_history' && segs.length === 2 && m === 'GET') return this.history(req, { type });
-    if (b!.startsWith('$')) return this.operation(req, b!, { type });
+    if (b === '_search' && segs.length === 2 && m === 'POST') return this.search(req, access, type, true);
+    if (b === '_history' && segs.length === 2 && m === 'GET') return this.history(req, access, { type });
+    if (b!.startsWith('$')) return this.operation(req, access, b!, { type });
     if (!ID_RE.test(b!)) throw badRequest(`'${b}' is not a valid id`, `${type}.id`);
     const id = b!;
     if (segs.length === 2) {
-      if (m === 'GET') return this.read(req, type, id);
-      if (m === 'PUT') return this.update(req, type, id);
-      if (m === 'PATCH') return this.patch(req, type, id);
-      if (m === 'DELETE') return this.delete(req, type, id);
+      if (m === 'GET') return this.read(req, access, type, id);
+      if (m === 'PUT') return this.update(req, access, type, id);
+      if (m === 'PATCH') return this.patch(req, access, type, id);
+      if (m === 'DELETE') return this.delete(req, access, type, id);
       throw methodNotAllowed(`${m} is not allowed on /${type}/${id}`);
     }
     if (c === '_history') {
       if (m !== 'GET') throw methodNotAllowed('History is read-only');
-      if (segs.length === 3) return this.history(req, { type, id });
-      if (segs.length === 4) return this.vread(req, type, id, d!);
+      if (segs.length === 3) return this.history(req, access, { type, id });
+      if (segs.length === 4) return this.vread(req, access, type, id, d!);
     }
-    if (c!.startsWith('$') && segs.length === 3) return this.operation(req, c!, { type, id });
+    if (c!.startsWith('$') && segs.length === 3) return this.operation(req, access, c!, { type, id });
     if (type === 'Patient' && segs.length === 3 && TYPE_RE.test(c!) && m === 'GET') {
       this.assertType(c!);
-      return this.search(req, c!, false, { type: 'Patient', id });
+      return this.search(req, access, c!, false, { type: 'Patient', id });
     }
     throw notFound(`Unknown path /${segs.join('/')}`);
   }
 
-  private async operation(req: FhirRequest, name: string, target: { type?: string; id?: string }): Promise<FhirResponse> {
+  private async operation(req: FhirRequest, access: CallerAccess, name: string, target: { type?: string; id?: string }): Promise<FhirResponse> {
     const op = this.operations.get(name.slice(1));
     if (!op) throw notFound(`Operation ${name} is not supported`);
-    return op.handler(req, target);
+    // An operation on a resource needs to be able to read it: unseen reads as unknown.
+    if (target.type && target.id && !op.checksAccess) {
+      this.requireScope(access, target.type, 'r');
+    }
+    if (target.type && target.id && !op.checksAccess && access.policy.kind !== 'unrestricted') {
+      const cur = await this.store.readCurrent(target.type, target.id, undefined, access.visible);
+      if (!cur || cur.deleted) throw notFound(`${target.type}/${target.id} is not known`);
+    }
+    return op.handler({ ...req, principal: access.principal }, target, access);
+  }
+
+  /** 403 unless the caller's scopes grant `permission` on `type` (SMART App Launch 2.0). */
+  private requireScope(access: CallerAccess, type: string, permission: Permission): void {
+    const p = access.principal;
+    if (scopeContexts(p).some((ctx) => anyScopeGrants(p.scopes, ctx, type, permission))) return;
+    throw forbidden(`The access token's scopes do not allow ${INTERACTION_NAMES[permission]} on ${type}`);
+  }
+
+  /** True when the caller's scopes grant `permission` on `type`. */
+  private scopeAllows(access: CallerAccess, type: string, permission: Permission): boolean {
+    const p = access.principal;
+    return scopeContexts(p).some((ctx) => anyScopeGrants(p.scopes, ctx, type, permission));
+  }
+
+  /** Bundles and conditional writes match across records: for backend systems only, for now. */
+  private requireUnrestricted(access: CallerAccess, what: string): void {
+    if (access.policy.kind !== 'unrestricted') throw forbidden(`${what} is available to backend systems only`);
+  }
+
+  /**
+   * Checks that the caller may write `resource`: patient data only into records they may see
+   * (a write into an unknown record and into one they may not see get the same answer), and
+   * directory data only by staff and systems.
+   */
+  private async authorizeWrite(access: CallerAccess, resource: Resource, isNew: boolean): Promise<void> {
+    const policy = access.policy;
+    if (policy.kind === 'unrestricted') return;
+    const registry = this.store.registry;
+    const type = resource.resourceType;
+    if (DIRECTORY_TYPES.has(type)) {
+      if (policy.kind !== 'staff') throw forbidden(`Only staff and backend systems may write ${type} resources`);
+      return;
+    }
+    // Staff register new patients; the registration itself creates the relationship.
+    if (type === 'Patient' && isNew && policy.kind === 'staff') return;
+    const keys = registry.patientKeys(resource);
+    if (keys.length === 0) throw forbidden(`A ${type} must refer to the patient whose record it belongs to`);
+    for (const k of keys) {
+      if (!(await this.deps.access.canSeePatient(access, k))) throw forbidden(`You may not write to the record of Patient/${k}`);
+    }
   }
 
   /** Shapes a stored resource for output, honouring `_summary` and `_elements`. */
@@ -176,8 +251,9 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#read */
-  private async read(req: FhirRequest, type: string, id: string, client?: SqlClient): Promise<FhirResponse> {
-    const v = client ? await this.store.readCurrent(type, id, client) : await this.store.readCurrent(type, id);
+  private async read(req: FhirRequest, access: CallerAccess, type: string, id: string, client?: SqlClient): Promise<FhirResponse> {
+    this.requireScope(access, type, 'r');
+    const v = await this.store.readCurrent(type, id, client, access.visible);
     if (!v) throw notFound(`${type}/${id} is not known`);
     if (v.deleted) return json(410, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'deleted', diagnostics: `${type}/${id} has been deleted` }] }, versionHeaders(v));
     const inm = req.headers['if-none-match'];
@@ -191,7 +267,9 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#vread */
-  private async vread(req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
+  private async vread(req: FhirRequest, access: CallerAccess, type: string, id: string, vid: string): Promise<FhirResponse> {
+    this.requireScope(access, type, 'r');
+    if (access.policy.kind !== 'unrestricted' && !(await this.store.readCurrent(type, id, undefined, access.visible))) throw notFound(`${type}/${id} is not known`);
     const v = await this.store.vread(type, id, vid);
     return json(200, this.shape(v.json, req), versionHeaders(v));
   }
@@ -205,24 +283,40 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#create */
-  private async create(req: FhirRequest, type: string): Promise<FhirResponse> {
+  private async create(req: FhirRequest, access: CallerAccess, type: string): Promise<FhirResponse> {
+    this.requireScope(access, type, 'c');
     checkContentType(req);
     const resource = bodyResource(req, type);
     const { id: _ignored, ...rest } = resource;
     const ifNoneExist = req.headers['if-none-exist'];
+    if (ifNoneExist !== undefined) this.requireUnrestricted(access, 'Conditional create (If-None-Exist)');
+    await this.authorizeWrite(access, rest as Resource, true);
     const { version, created } = await this.store.create(rest as Resource, ifNoneExist);
     return this.writeResponse(req, version, created ? 201 : 200);
   }
 
   /** https://hl7.org/fhir/R4/http.html#update */
-  private async update(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+  private async update(req: FhirRequest, access: CallerAccess, type: string, id: string): Promise<FhirResponse> {
+    this.requireScope(access, type, 'u');
     checkContentType(req);
     const resource = bodyResource(req, type);
     if (resource.id === undefined) throw badRequest('The resource in an update must carry its id', `${type}.id`);
     if (resource.id !== id) throw badRequest(`The body id '${resource.id}' does not match the URL id '${id}'`, `${type}.id`);
+    await this.authorizeExisting(access, type, id);
+    await this.authorizeWrite(access, resource, false);
     const ifMatch = this.ifMatch(req);
     const { version, created } = await this.store.update(resource, ifMatch);
     return this.writeResponse(req, version, created ? 201 : 200);
+  }
+
+  /**
+   * A resource that exists but that the caller may not see must not be overwritten or deleted
+   * by them: 404, as for a resource that does not exist.
+   */
+  private async authorizeExisting(access: CallerAccess, type: string, id: string): Promise<void> {
+    if (access.policy.kind === 'unrestricted') return;
+    const any = await this.store.readCurrent(type, id);
+    if (any && !(await this.store.readCurrent(type, id, undefined, access.visible))) throw notFound(`${type}/${id} is not known`);
   }
 
   private ifMatch(req: FhirRequest): number | undefined {
@@ -234,7 +328,9 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#cond-update */
-  private async conditionalUpdate(req: FhirRequest, type: string): Promise<FhirResponse> {
+  private async conditionalUpdate(req: FhirRequest, access: CallerAccess, type: string): Promise<FhirResponse> {
+    this.requireScope(access, type, 'u');
+    this.requireUnrestricted(access, 'Conditional update');
     checkContentType(req);
     const resource = bodyResource(req, type);
     const query = new URLSearchParams(req.query).toString();
@@ -244,20 +340,26 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#patch (JSON Patch) */
-  private async patch(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+  private async patch(req: FhirRequest, access: CallerAccess, type: string, id: string): Promise<FhirResponse> {
+    this.requireScope(access, type, 'u');
     checkContentType(req, true);
     const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
     if (ct !== 'application/json-patch+json') throw unsupportedMediaType('PATCH takes application/json-patch+json');
-    const cur = await this.store.read(type, id);
+    const cur = await this.store.readCurrent(type, id, undefined, access.visible);
+    if (!cur) throw notFound(`${type}/${id} is not known`);
+    if (cur.deleted) throw gone(`${type}/${id} has been deleted`);
     const ifMatch = this.ifMatch(req);
     const patched = applyJsonPatch(JSON.parse(cur.json) as Resource, req.body);
     if (patched.resourceType !== type || patched.id !== id) throw badRequest('A patch may not change resourceType or id', `${type}.id`);
+    await this.authorizeWrite(access, patched, false);
     const { version } = await this.store.update(patched, ifMatch ?? cur.versionId, 'PATCH');
     return this.writeResponse(req, version, 200);
   }
 
   /** https://hl7.org/fhir/R4/http.html#delete */
-  private async delete(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+  private async delete(req: FhirRequest, access: CallerAccess, type: string, id: string): Promise<FhirResponse> {
+    this.requireScope(access, type, 'd');
+    await this.authorizeExisting(access, type, id);
     const v = await this.store.delete(type, id, this.ifMatch(req));
     const headers: Record<string, string> = v ? { etag: etagOf(v) } : {};
     if (preferReturn(req.headers) === 'OperationOutcome') return json(200, allOk(v ? `Deleted ${type}/${id}` : `${type}/${id} did not exist`), headers);
@@ -265,7 +367,9 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#3.1.0.7.1 */
-  private async conditionalDelete(req: FhirRequest, type: string): Promise<FhirResponse> {
+  private async conditionalDelete(req: FhirRequest, access: CallerAccess, type: string): Promise<FhirResponse> {
+    this.requireScope(access, type, 'd');
+    this.requireUnrestricted(access, 'Conditional delete');
     const query = new URLSearchParams(req.query).toString();
     if (!query) throw methodNotAllowed(`DELETE on /${type} needs search criteria (conditional delete)`);
     const n = await this.store.conditionalDelete(type, query);
@@ -273,7 +377,8 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#history */
-  private async history(req: FhirRequest, target: { type?: string; id?: string }): Promise<FhirResponse> {
+  private async history(req: FhirRequest, access: CallerAccess, target: { type?: string; id?: string }): Promise<FhirResponse> {
+    this.requireScope(access, target.type ?? '*', target.id ? 'r' : 's');
     let count = 50;
     let since: Date | undefined;
     let cursor: string | undefined;
@@ -289,10 +394,13 @@ export class FhirRouter {
       else if (k !== '_format' && k !== '_pretty' && !isLenient(req.headers)) throw badRequest(`Unknown history parameter '${k}'`, k);
     }
     if (target.type && target.id) {
-      const cur = await this.store.readCurrent(target.type, target.id);
+      const cur = await this.store.readCurrent(target.type, target.id, undefined, access.visible);
       if (!cur) throw notFound(`${target.type}/${target.id} is not known`);
     }
-    const page = await this.store.history({ ...(target.type ? { resourceType: target.type } : {}), ...(target.id ? { id: target.id } : {}), ...(since ? { since } : {}), count, ...(cursor ? { cursor } : {}) });
+    const page = await this.store.history({
+      ...(target.type ? { resourceType: target.type } : {}), ...(target.id ? { id: target.id } : {}), ...(since ? { since } : {}), count, ...(cursor ? { cursor } : {}),
+      visible: access.visible,
+    });
     const selfPath = `${req.baseUrl}${target.type ? `/${target.type}` : ''}${target.id ? `/${target.id}` : ''}/_history`;
     const selfQuery = new URLSearchParams(req.query.filter(([k]) => k !== '_cursor'));
     const link = [{ relation: 'self', url: `${selfPath}${req.query.length ? `?${new URLSearchParams(req.query)}` : ''}` }];
@@ -325,11 +433,16 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/search.html */
-  private async search(req: FhirRequest, type: string, viaPost = false, compartment?: { type: 'Patient'; id: string }, client?: SqlClient): Promise<FhirResponse> {
+  private async search(req: FhirRequest, access: CallerAccess, type: string, viaPost = false, compartment?: { type: 'Patient'; id: string }, client?: SqlClient): Promise<FhirResponse> {
+    this.requireScope(access, type, 's');
     const params = this.searchParams(req, viaPost);
     const sreq = parseSearch(this.store.registry, type, params, { lenient: isLenient(req.headers), baseUrl: req.baseUrl });
     if (compartment) sreq.compartment = compartment;
-    const page = await this.store.search(sreq, client);
+    // A compartment the caller may not see is as empty as one that does not exist.
+    if (compartment && !(await this.deps.access.canSeePatient(access, compartment.id, client))) throw notFound(`Patient/${compartment.id} is not known`);
+    const page = await this.store.search(sreq, client, access.visible);
+    // Included resources of types the scopes do not cover are left out, not refused.
+    page.included = page.included.filter((r) => this.scopeAllows(access, r.resourceType, 'r'));
     const base = compartment ? `${req.baseUrl}/Patient/${compartment.id}/${type}` : `${req.baseUrl}/${type}`;
     const selfQuery = new URLSearchParams(sreq.applied);
     const link = [{ relation: 'self', url: `${base}${sreq.applied.length ? `?${selfQuery}` : ''}` }];
@@ -347,30 +460,31 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#transaction */
-  private async bundle(req: FhirRequest): Promise<FhirResponse> {
+  private async bundle(req: FhirRequest, access: CallerAccess): Promise<FhirResponse> {
+    this.requireUnrestricted(access, 'A transaction or batch');
     checkContentType(req);
     const body = bodyResource(req);
     if (body.resourceType !== 'Bundle') throw badRequest('POST to the base URL takes a Bundle', 'resourceType');
     const bundle = body as Bundle;
     if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) throw badRequest('Bundle.entry must be an array', 'Bundle.entry');
-    const opts = { baseUrl: req.baseUrl, prefer: preferReturn(req.headers), read: (url: string, client: SqlClient, r: NonNullable<BundleEntry['request']>) => this.readEntry(req, url, client, r) };
+    const opts = { baseUrl: req.baseUrl, prefer: preferReturn(req.headers), read: (url: string, client: SqlClient, r: NonNullable<BundleEntry['request']>) => this.readEntry(req, access, url, client, r) };
     if (bundle.type === 'transaction') return json(200, await processTransaction(this.store, bundle, opts));
     if (bundle.type === 'batch') return json(200, await processBatch(this.store, bundle, opts));
     throw badRequest(`Bundle.type must be transaction or batch, not '${bundle.type}'`, 'Bundle.type');
   }
 
   /** Answers a GET entry of a bundle, reading through `client` (the open transaction). */
-  private async readEntry(req: FhirRequest, url: string, client: SqlClient, request: NonNullable<BundleEntry['request']>): Promise<BundleEntry> {
+  private async readEntry(req: FhirRequest, access: CallerAccess, url: string, client: SqlClient, request: NonNullable<BundleEntry['request']>): Promise<BundleEntry> {
     const [path = '', query = ''] = url.replace(/^\/+/, '').split('?', 2);
     const headers: FhirRequest['headers'] = { 'if-none-match': request.ifNoneMatch, 'if-modified-since': request.ifModifiedSince };
     const sub: FhirRequest = { method: 'GET', path: `/${path}`, query: [...new URLSearchParams(query)] as [string, string][], headers, baseUrl: req.baseUrl };
     let res: FhirResponse;
     try {
       const segs = path.split('/');
-      if (segs.length === 2 && TYPE_RE.test(segs[0]!)) res = await this.read(sub, segs[0]!, segs[1]!, client);
+      if (segs.length === 2 && TYPE_RE.test(segs[0]!)) res = await this.read(sub, access, segs[0]!, segs[1]!, client);
       else if (segs.length === 1 && TYPE_RE.test(segs[0]!)) {
         this.assertType(segs[0]!);
-        res = await this.search(sub, segs[0]!, false, undefined, client);
+        res = await this.search(sub, access, segs[0]!, false, undefined, client);
       } else throw badRequest(`GET ${url} is not supported inside a bundle`, 'request.url');
     } catch (err) {
       if (!(err instanceof OperationOutcomeError)) throw err;

@@ -5,7 +5,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { FhirRouter } from './fhir-router.js';
-import { errorResponse, mountFhir } from './fastify-adapter.js';
+import { errorResponse, mountFhir, type Authenticate } from './fastify-adapter.js';
 import { landingPage } from './landing-page.js';
 import { registerCalculatorApi } from './calculator-api.js';
 
@@ -17,6 +17,8 @@ export interface ServerDeps {
   baseUrl?: string;
   /** Reports readiness for `/healthz`. */
   isReady: () => boolean;
+  /** Verifies each FHIR request's bearer token. */
+  authenticate: Authenticate;
 }
 
 /** Creates the server (not yet listening). */
@@ -42,7 +44,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     return { status: 'ok' };
   });
   app.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(landingPage()));
-  mountFhir(app, deps.router, deps.baseUrl ? { baseUrl: deps.baseUrl } : {});
+  mountFhir(app, deps.router, { authenticate: deps.authenticate, ...(deps.baseUrl ? { baseUrl: deps.baseUrl } : {}) });
   registerCalculatorApi(app, deps.baseUrl ? { serverUrl: deps.baseUrl } : {});
   return app;
 }

@@ -9,17 +9,34 @@ import { everythingHandler } from './patient-everything.js';
 import { calculatorOperations } from './calculators/index.js';
 import { LINK_OPERATION_DEFINITION, linkHandler, UNLINK_OPERATION_DEFINITION } from './patient-link.js';
 import { MATCH_OPERATION_DEFINITION, matchHandler } from './patient-match.js';
+import { BREAK_GLASS_OPERATION_DEFINITION, breakGlassHandler } from './break-glass.js';
+import { forbidden } from '../fhir/outcome.js';
+import type { AccessResolver } from '../store/caller-access.js';
 
 /** Operation table entry. */
 export interface OperationEntry {
   handler: OperationHandler;
   listing: OperationListing;
+  /** The handler decides itself who may invoke it on a record they cannot see yet. */
+  checksAccess?: boolean;
 }
 
 /** Dependencies of the operations. */
 export interface OperationDeps {
   store: FhirStore;
+  access: AccessResolver;
   now: () => Date;
+}
+
+/**
+ * Identity operations ($match, $link, $unlink) work across every record: they are for the
+ * backend systems that run identity matching, not for people signed in to apps.
+ */
+function systemOnly(handler: OperationHandler): OperationHandler {
+  return (req, target, access) => {
+    if (access.policy.kind !== 'unrestricted') throw forbidden('This operation is available to backend systems only');
+    return handler(req, target, access);
+  };
 }
 
 /** Builds the operation table. */
@@ -29,9 +46,10 @@ export function buildOperations(deps: OperationDeps): Map<string, OperationEntry
     handler: everythingHandler(deps.store),
     listing: { name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' },
   });
-  ops.set('match', { handler: matchHandler(deps), listing: { name: 'match', definition: MATCH_OPERATION_DEFINITION } });
-  ops.set('link', { handler: linkHandler(deps, 'link'), listing: { name: 'link', definition: LINK_OPERATION_DEFINITION } });
-  ops.set('unlink', { handler: linkHandler(deps, 'unlink'), listing: { name: 'unlink', definition: UNLINK_OPERATION_DEFINITION } });
+  ops.set('match', { handler: systemOnly(matchHandler(deps)), listing: { name: 'match', definition: MATCH_OPERATION_DEFINITION } });
+  ops.set('link', { handler: systemOnly(linkHandler(deps, 'link')), listing: { name: 'link', definition: LINK_OPERATION_DEFINITION } });
+  ops.set('unlink', { handler: systemOnly(linkHandler(deps, 'unlink')), listing: { name: 'unlink', definition: UNLINK_OPERATION_DEFINITION } });
+  ops.set('break-glass', { handler: breakGlassHandler(deps), listing: { name: 'break-glass', definition: BREAK_GLASS_OPERATION_DEFINITION }, checksAccess: true });
   for (const [name, op] of calculatorOperations({ store: deps.store, now: deps.now })) ops.set(name, op);
   return ops;
 }

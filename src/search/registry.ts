@@ -34,6 +34,14 @@ interface RawParam {
   components?: { code: string; type: string; expression: string }[];
 }
 
+/**
+ * Types R4's Patient compartment leaves out but whose resources belong to one patient's record
+ * in Tessera: a Task `for` a patient (e.g. "this item looks wrong" flags sent back to the
+ * source system) is part of their record, is found by `Patient/x/Task` and `$everything`, and
+ * is visible to exactly those who may see that record.
+ */
+const RECORD_MEMBERS_BEYOND_R4: Record<string, string[]> = { Task: ['patient'] };
+
 /** The compiled registry of search parameters. */
 export class SearchRegistry {
   private readonly byType = new Map<string, Map<string, SearchParamDef>>();
@@ -48,7 +56,7 @@ export class SearchRegistry {
       else this.byType.set(base, map);
     }
     this.compartment = new Map();
-    for (const [type, codes] of Object.entries(raw.patientCompartment)) {
+    for (const [type, codes] of Object.entries({ ...raw.patientCompartment, ...RECORD_MEMBERS_BEYOND_R4 })) {
       const defs = codes.map((c) => this.get(type, c)).filter((d): d is SearchParamDef => d !== undefined && d.type === 'reference');
       this.compartment.set(type, defs);
     }

@@ -14,6 +14,8 @@ import type { SearchRequest } from '../search/search-request.js';
 import { sqlState, type Database, type SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 import { executeSearch, type SearchPage } from './search-executor.js';
+import { UNRESTRICTED, type Visibility } from './access-sql.js';
+import { Binder } from './search-sql.js';
 import { TableStatistics } from './table-statistics.js';
 import { conditionKey, identifierCondition, lookupIdentifiers } from './identifier-lookup.js';
 import { ID_RE, WriteSession, type Validator } from './write-session.js';
@@ -43,6 +45,8 @@ export interface HistoryOptions {
   count: number;
   /** Opaque cursor from a previous page. */
   cursor?: string;
+  /** What the caller may see (default: everything). */
+  visible?: Visibility;
 }
 
 /** A page of history, newest first. */
@@ -61,6 +65,7 @@ interface Row {
   content: string;
   method?: ResourceVersion['method'];
   seq?: number;
+  patient_id?: string | null;
 }
 
 function toVersion(row: Row): ResourceVersion {
@@ -120,17 +125,20 @@ export class FhirStore {
   }
 
   /** Current version, or `undefined` when never created. Deleted resources come back with `deleted`. */
-  async readCurrent(type: string, id: string, client: SqlClient = this.db): Promise<ResourceVersion | undefined> {
+  async readCurrent(type: string, id: string, client: SqlClient = this.db, visible: Visibility = UNRESTRICTED): Promise<ResourceVersion | undefined> {
     if (!ID_RE.test(id)) return undefined;
+    // What the caller may not see reads as never created: no hint that it exists.
+    const b = new Binder(visible);
+    const where = `r.resource_type = ${b.bind(type)} AND r.id = ${b.bind(id)}${b.visibleAnd('r')}`;
     // The timestamp comes back as epoch milliseconds: cheaper to turn into a Date than ISO text.
     const res = await client.query<Row & { lu: number }>(
-      `SELECT resource_type, id, version_id, (extract(epoch FROM last_updated) * 1000)::float8 AS lu, is_deleted, content
-       FROM resources WHERE resource_type = $1 AND id = $2`,
-      [type, id],
+      `SELECT r.resource_type, r.id, r.version_id, (extract(epoch FROM r.last_updated) * 1000)::float8 AS lu, r.is_deleted, r.content, r.patient_id
+       FROM resources r WHERE ${where}`,
+      b.values,
       { prepare: true },
     );
     const row = res.rows[0];
-    return row ? toVersion({ ...row, last_updated: new Date(row.lu) }) : undefined;
+    return row ? { ...toVersion({ ...row, last_updated: new Date(row.lu) }), patientId: row.patient_id ?? null } : undefined;
   }
 
   /** https://hl7.org/fhir/R4/http.html#read — 404 when unknown, 410 when deleted. */
@@ -240,8 +248,8 @@ export class FhirStore {
   }
 
   /** Runs a parsed search. */
-  async search(req: SearchRequest, client: SqlClient = this.db): Promise<SearchPage> {
-    return executeSearch(client, this.registry, req);
+  async search(req: SearchRequest, client: SqlClient = this.db, visible: Visibility = UNRESTRICTED): Promise<SearchPage> {
+    return executeSearch(client, this.registry, req, visible);
   }
 
   /**
@@ -255,21 +263,26 @@ export class FhirStore {
       params.push(v);
       return `$${params.length}`;
     };
-    if (opts.resourceType) conds.push(`resource_type = ${bind(opts.resourceType)}`);
-    if (opts.id) conds.push(`id = ${bind(opts.id)}`);
-    if (opts.since) conds.push(`last_updated >= ${bind(opts.since)}`);
+    if (opts.resourceType) conds.push(`v.resource_type = ${bind(opts.resourceType)}`);
+    if (opts.id) conds.push(`v.id = ${bind(opts.id)}`);
+    if (opts.since) conds.push(`v.last_updated >= ${bind(opts.since)}`);
+    // A caller sees the history of the resources they may see now (the current version decides).
+    if (opts.visible && opts.visible !== UNRESTRICTED) {
+      const visible = opts.visible;
+      conds.push(`EXISTS (SELECT 1 FROM resources r WHERE r.resource_type = v.resource_type AND r.id = v.id AND ${visible({ bind }, 'r')})`);
+    }
     const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
-    const totalRes = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resource_versions ${where}`, params);
+    const totalRes = await this.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resource_versions v ${where}`, params);
     const pageConds = [...conds];
     if (opts.cursor) {
       const seq = Number(Buffer.from(opts.cursor, 'base64url').toString('utf8'));
       if (!Number.isSafeInteger(seq)) throw badRequest('The paging cursor is invalid', '_cursor');
-      pageConds.push(`seq < ${bind(seq)}`);
+      pageConds.push(`v.seq < ${bind(seq)}`);
     }
     const pageWhere = pageConds.length ? `WHERE ${pageConds.join(' AND ')}` : '';
     const res = await this.db.query<Row>(
-      `SELECT resource_type, id, version_id, last_updated, is_deleted, content, method, seq FROM resource_versions ${pageWhere}
-       ORDER BY seq DESC LIMIT ${bind(opts.count + 1)}`,
+      `SELECT v.resource_type, v.id, v.version_id, v.last_updated, v.is_deleted, v.content, v.method, v.seq FROM resource_versions v ${pageWhere}
+       ORDER BY v.seq DESC LIMIT ${bind(opts.count + 1)}`,
       params,
     );
     const rows = res.rows.slice(0, opts.count);

@@ -9,6 +9,8 @@
  */
 import type { SearchRegistry } from '../search/registry.js';
 import type { SqlClient } from './database.js';
+import { UNRESTRICTED, type Visibility } from './access-sql.js';
+import { Binder } from './search-sql.js';
 
 /** Options of $everything. */
 export interface EverythingOptions {
@@ -16,6 +18,8 @@ export interface EverythingOptions {
   since?: Date;
   /** Only these resource types (`_type`). */
   types?: string[];
+  /** What the caller may see (default: everything). */
+  visible?: Visibility;
 }
 
 /** One resource of the result. */
@@ -55,36 +59,34 @@ export async function linkedPatients(db: SqlClient, patientId: string): Promise<
 export async function patientEverything(db: SqlClient, registry: SearchRegistry, patientId: string, opts: EverythingOptions = {}): Promise<EverythingRow[]> {
   const compartmentParams = registry.compartmentParamCodes();
   const patients = await linkedPatients(db, patientId);
-  const params: unknown[] = [patients, compartmentParams];
+  const b = new Binder(opts.visible ?? UNRESTRICTED);
+  b.bind(patients);
+  b.bind(compartmentParams);
   const conds: string[] = [];
-  if (opts.since) {
-    params.push(opts.since);
-    conds.push(`a.last_updated >= $${params.length}`);
-  }
-  if (opts.types && opts.types.length > 0) {
-    params.push(opts.types);
-    conds.push(`a.resource_type = ANY($${params.length}::text[])`);
-  }
+  if (opts.since) conds.push(`a.last_updated >= ${b.bind(opts.since)}`);
+  if (opts.types && opts.types.length > 0) conds.push(`a.resource_type = ANY(${b.bind(opts.types)}::text[])`);
+  const visibleR = b.visibleAnd('r');
+  const visibleT = b.visibleAnd('t');
   const res = await db.query<{ resource_type: string; id: string; content: string }>(
     `WITH record AS (
        SELECT r.resource_type, r.id, r.last_updated, r.content FROM resources r
-        WHERE r.patient_id = ANY($1::text[]) AND NOT r.is_deleted
+        WHERE r.patient_id = ANY($1::text[]) AND NOT r.is_deleted${visibleR}
        UNION
        SELECT r.resource_type, r.id, r.last_updated, r.content FROM search_reference x
          JOIN resources r ON r.resource_type = x.resource_type AND r.id = x.id
-        WHERE x.target_id = ANY($1::text[]) AND x.target_type = 'Patient' AND x.param = ANY($2::text[]) AND NOT r.is_deleted
+        WHERE x.target_id = ANY($1::text[]) AND x.target_type = 'Patient' AND x.param = ANY($2::text[]) AND NOT r.is_deleted${visibleR}
      ),
      referenced AS (
        SELECT t.resource_type, t.id, t.last_updated, t.content FROM record
          JOIN search_reference x ON x.resource_type = record.resource_type AND x.id = record.id
          JOIN resources t ON t.resource_type = x.target_type AND t.id = x.target_id
-        WHERE t.patient_id IS NULL AND NOT t.is_deleted
+        WHERE t.patient_id IS NULL AND NOT t.is_deleted${visibleT}
      ),
      everything AS (SELECT * FROM record UNION SELECT * FROM referenced)
      SELECT a.resource_type, a.id, a.content FROM everything a
      ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
      ORDER BY (a.resource_type <> 'Patient'), a.resource_type, a.id`,
-    params,
+    b.values,
   );
   return res.rows.map((r) => ({ resourceType: r.resource_type, id: r.id, json: r.content }));
 }

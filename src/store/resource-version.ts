@@ -13,6 +13,8 @@ export interface ResourceVersion {
   json: string;
   /** The interaction that made this version (history entries). */
   method?: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** The record (Patient id) it belongs to, when known: for audit. */
+  patientId?: string | null;
 }
 
 /** The weak ETag for a version: `W/"3"`. https://hl7.org/fhir/R4/http.html#versioning */

@@ -12,13 +12,22 @@ import { valueSetCodes } from './valueset-codes.js';
 import { linkedPatients } from './patient-everything.js';
 import type { SqlClient } from './database.js';
 import { Binder, sortExpression, whereClause } from './search-sql.js';
+import { UNRESTRICTED, type Visibility } from './access-sql.js';
+
+/** A resource a search found, as stored JSON text, with the record it belongs to (for audit). */
+export interface FoundResource {
+  resourceType: string;
+  id: string;
+  json: string;
+  patientId?: string | null;
+}
 
 /** A page of search results. */
 export interface SearchPage {
   /** Matches, as stored JSON text, in order. */
-  matches: { resourceType: string; id: string; json: string }[];
+  matches: FoundResource[];
   /** Included resources (`search.mode = include`). */
-  included: { resourceType: string; id: string; json: string }[];
+  included: FoundResource[];
   total?: number;
   /** Opaque cursor for the next page, when there is one. */
   next?: string;
@@ -56,10 +65,10 @@ async function resolveValueSets(db: SqlClient, filters: Filter[]): Promise<void>
 }
 
 /** Executes a search against `db`. */
-export async function executeSearch(db: SqlClient, registry: SearchRegistry, req: SearchRequest): Promise<SearchPage> {
+export async function executeSearch(db: SqlClient, registry: SearchRegistry, req: SearchRequest, visible: Visibility = UNRESTRICTED): Promise<SearchPage> {
   await resolveValueSets(db, req.filters);
   if (req.compartment && !req.compartment.ids) req.compartment.ids = await linkedPatients(db, req.compartment.id);
-  const b = new Binder();
+  const b = new Binder(visible);
   const where = whereClause(b, registry, req, 'r');
   const whereValues = b.values.length;
   const sorts = req.sort.map((s) => ({ ...sortExpression(b, s, 'r'), descending: s.descending }));
@@ -91,10 +100,10 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   // The total rides along as a window count over every match (computed before the cursor
   // filter), so one query — one plan — gives both the page and Bundle.total.
   const totalCol = wantTotal ? ', count(*) OVER () AS total' : '';
-  const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content${selectKeys}${totalCol} FROM resources r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
-  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string; total?: number }>(sql, b.values);
+  const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content, r.patient_id${selectKeys}${totalCol} FROM resources r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
+  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string; patient_id: string | null; total?: number }>(sql, b.values);
   const rows = res.rows.slice(0, req.count);
-  const matches = rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content }));
+  const matches: FoundResource[] = rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content, patientId: row.patient_id }));
   let total: number | undefined;
   if (wantTotal) total = res.rows.length > 0 ? Number(res.rows[0]!.total) : ((await countSql()).rows[0]?.n ?? 0);
   const page: SearchPage = { matches, included: [], ...(total !== undefined ? { total } : {}) };
@@ -108,7 +117,7 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
       id: last.id,
     });
   }
-  if (req.include.length > 0 || req.revinclude.length > 0) page.included = await includes(db, req, matches);
+  if (req.include.length > 0 || req.revinclude.length > 0) page.included = await includes(db, req, matches, visible);
   return page;
 }
 
@@ -116,6 +125,7 @@ async function includes(
   db: SqlClient,
   req: SearchRequest,
   matches: { resourceType: string; id: string }[],
+  visible: Visibility,
 ): Promise<{ resourceType: string; id: string; json: string }[]> {
   const seen = new Set(matches.map((m) => `${m.resourceType}/${m.id}`));
   const out: { resourceType: string; id: string; json: string }[] = [];
@@ -124,11 +134,11 @@ async function includes(
     const found: { resourceType: string; id: string; json: string }[] = [];
     for (const spec of req.include) {
       if (depth > 0 && !spec.iterate) continue;
-      found.push(...(await forwardInclude(db, spec, frontier)));
+      found.push(...(await forwardInclude(db, spec, frontier, visible)));
     }
     for (const spec of req.revinclude) {
       if (depth > 0 && !spec.iterate) continue;
-      found.push(...(await reverseInclude(db, spec, frontier)));
+      found.push(...(await reverseInclude(db, spec, frontier, visible)));
     }
     const fresh = found.filter((f) => !seen.has(`${f.resourceType}/${f.id}`) && seen.add(`${f.resourceType}/${f.id}`));
     out.push(...fresh);
@@ -138,10 +148,10 @@ async function includes(
 }
 
 /** `_include`: resources that `from` refer to through `spec.param`. */
-async function forwardInclude(db: SqlClient, spec: IncludeSpec, from: { resourceType: string; id: string }[]) {
+async function forwardInclude(db: SqlClient, spec: IncludeSpec, from: { resourceType: string; id: string }[], visible: Visibility) {
   const sources = spec.wildcard ? from : from.filter((f) => f.resourceType === spec.sourceType);
   if (sources.length === 0) return [];
-  const b = new Binder();
+  const b = new Binder(visible);
   const conds = [`(x.resource_type, x.id) IN (SELECT * FROM unnest(${b.bind(sources.map((s) => s.resourceType))}::text[], ${b.bind(sources.map((s) => s.id))}::text[]))`];
   if (!spec.wildcard) conds.push(`x.param = ${b.bind(spec.param)}`);
   if (spec.targetType) conds.push(`x.target_type = ${b.bind(spec.targetType)}`);
@@ -149,9 +159,9 @@ async function forwardInclude(db: SqlClient, spec: IncludeSpec, from: { resource
 }
 
 /** `_revinclude`: resources that refer to `to` through `spec.param`. */
-async function reverseInclude(db: SqlClient, spec: IncludeSpec, to: { resourceType: string; id: string }[]) {
+async function reverseInclude(db: SqlClient, spec: IncludeSpec, to: { resourceType: string; id: string }[], visible: Visibility) {
   if (to.length === 0) return [];
-  const b = new Binder();
+  const b = new Binder(visible);
   const conds = [`(x.target_type, x.target_id) IN (SELECT * FROM unnest(${b.bind(to.map((t) => t.resourceType))}::text[], ${b.bind(to.map((t) => t.id))}::text[]))`];
   if (!spec.wildcard) conds.push(`x.resource_type = ${b.bind(spec.sourceType)}`, `x.param = ${b.bind(spec.param)}`);
   return referenceEnds(db, b, conds, 'source');
@@ -160,10 +170,10 @@ async function reverseInclude(db: SqlClient, spec: IncludeSpec, to: { resourceTy
 /** The live resources at one end (`target` or `source`) of the reference rows matching `conds`. */
 async function referenceEnds(db: SqlClient, b: Binder, conds: string[], end: 'target' | 'source') {
   const join = end === 'target' ? 'r.resource_type = x.target_type AND r.id = x.target_id' : 'r.resource_type = x.resource_type AND r.id = x.id';
-  const res = await db.query<{ resource_type: string; id: string; content: string }>(
-    `SELECT DISTINCT r.resource_type, r.id, r.content FROM search_reference x JOIN resources r ON ${join}
-     WHERE ${conds.join(' AND ')} AND NOT r.is_deleted`,
+  const res = await db.query<{ resource_type: string; id: string; content: string; patient_id: string | null }>(
+    `SELECT DISTINCT r.resource_type, r.id, r.content, r.patient_id FROM search_reference x JOIN resources r ON ${join}
+     WHERE ${conds.join(' AND ')} AND NOT r.is_deleted${b.visibleAnd('r')}`,
     b.values,
   );
-  return res.rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content }));
+  return res.rows.map((row): FoundResource => ({ resourceType: row.resource_type, id: row.id, json: row.content, patientId: row.patient_id }));
 }

@@ -8,12 +8,19 @@
 import { badRequest } from '../fhir/outcome.js';
 import { normalizeString } from '../search/normalize.js';
 import { presenceParam, type SearchRegistry } from '../search/registry.js';
+import { UNRESTRICTED, type Visibility } from './access-sql.js';
 import type { Filter, ParamFilter, Prefix, SearchRequest, SearchValue, SortKey } from '../search/search-request.js';
 
 /** Collects bound parameters and hands out `$n` placeholders. */
 export class Binder {
   readonly values: unknown[] = [];
   private aliasCount = 0;
+  /** @param visible what the caller may see; applied to every resource row a query reaches. */
+  constructor(private readonly visible: Visibility = UNRESTRICTED) {}
+  /** ` AND <visibility of alias r>`, or nothing when unrestricted. */
+  visibleAnd(r: string): string {
+    return this.visible === UNRESTRICTED ? '' : ` AND ${this.visible(this, r)}`;
+  }
   bind(v: unknown): string {
     this.values.push(v);
     return `$${this.values.length}`;
@@ -74,7 +81,7 @@ export function whereClause(b: Binder, registry: SearchRegistry, req: SearchRequ
     else conds.push(filterCondition(b, registry, f, r, scopeParam));
   }
   if (sets.length > 0) conds.push(`${r}.id IN (${sets.map((s) => `(${s})`).join(' INTERSECT ')})`);
-  return conds.join(' AND ');
+  return conds.join(' AND ') + b.visibleAnd(r);
 }
 
 /** Ids of `type` in the patient's compartment. */
@@ -117,7 +124,7 @@ function idSet(b: Binder, registry: SearchRegistry, f: Filter, typeParam: string
           const x = b.alias('x');
           return `SELECT ${x}.id FROM search_reference ${x} JOIN resources ${r2} ON ${r2}.resource_type = ${x}.target_type AND ${r2}.id = ${x}.target_id
             WHERE ${x}.resource_type = ${typeParam} AND ${x}.param = ${b.bind(f.def.code)}${scoped(x)} AND ${x}.target_type = ${b.bind(type)}
-            AND NOT ${r2}.is_deleted AND ${filterCondition(b, registry, inner, r2)}`;
+            AND NOT ${r2}.is_deleted${b.visibleAnd(r2)} AND ${filterCondition(b, registry, inner, r2)}`;
         })
         .join(' UNION ');
     case 'has': {
@@ -125,7 +132,7 @@ function idSet(b: Binder, registry: SearchRegistry, f: Filter, typeParam: string
       const x = b.alias('x');
       return `SELECT ${x}.target_id FROM search_reference ${x} JOIN resources ${r2} ON ${r2}.resource_type = ${x}.resource_type AND ${r2}.id = ${x}.id
         WHERE ${x}.target_type = ${typeParam} AND ${x}.resource_type = ${b.bind(f.sourceType)} AND ${x}.param = ${b.bind(f.referenceParam.code)}
-        AND NOT ${r2}.is_deleted AND ${filterCondition(b, registry, f.inner, r2)}`;
+        AND NOT ${r2}.is_deleted${b.visibleAnd(r2)} AND ${filterCondition(b, registry, f.inner, r2)}`;
     }
     default:
       return undefined;
@@ -149,7 +156,7 @@ function filterCondition(b: Binder, registry: SearchRegistry, f: Filter, r: stri
           const cond = filterCondition(b, registry, inner, r2);
           return `EXISTS (SELECT 1 FROM search_reference ${x} JOIN resources ${r2} ON ${r2}.resource_type = ${x}.target_type AND ${r2}.id = ${x}.target_id
         WHERE ${x}.resource_type = ${r}.resource_type AND ${x}.id = ${r}.id AND ${x}.param = ${b.bind(f.def.code)}
-        AND ${x}.target_type = ${b.bind(type)} AND NOT ${r2}.is_deleted AND ${cond})`;
+        AND ${x}.target_type = ${b.bind(type)} AND NOT ${r2}.is_deleted${b.visibleAnd(r2)} AND ${cond})`;
         })
         .join(' OR ');
     case 'has': {
@@ -158,7 +165,7 @@ function filterCondition(b: Binder, registry: SearchRegistry, f: Filter, r: stri
       const inner = filterCondition(b, registry, f.inner, r2);
       return `EXISTS (SELECT 1 FROM search_reference ${x} JOIN resources ${r2} ON ${r2}.resource_type = ${x}.resource_type AND ${r2}.id = ${x}.id
         WHERE ${x}.target_id = ${r}.id AND ${x}.target_type = ${r}.resource_type AND ${x}.resource_type = ${b.bind(f.sourceType)}
-        AND ${x}.param = ${b.bind(f.referenceParam.code)} AND NOT ${r2}.is_deleted AND ${inner})`;
+        AND ${x}.param = ${b.bind(f.referenceParam.code)} AND NOT ${r2}.is_deleted${b.visibleAnd(r2)} AND ${inner})`;
     }
     case 'list': {
       const x = b.alias('l');

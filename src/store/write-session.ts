@@ -12,6 +12,7 @@ import { conflict, invalid, preconditionFailed } from '../fhir/outcome.js';
 import type { OperationOutcomeIssue } from '../fhir/types.js';
 import type { SearchRegistry } from '../search/registry.js';
 import type { CompositePart, IndexEntries } from '../search/index-entries.js';
+import { accessEntries } from '../access/access-entries.js';
 import type { SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 
@@ -207,7 +208,7 @@ export class WriteSession {
     const write: PendingWrite = {
       resourceType: resource.resourceType, id: resource.id!, versionId, lastUpdated: this.timestamp, deleted: false,
       json: JSON.stringify(stamped), method, patientId: patientIds[0] ?? null, patientIds,
-      source: typeof stamped.meta?.source === 'string' ? stamped.meta.source : null, isNew, index: this.deps.registry.extract(stamped),
+      source: typeof stamped.meta?.source === 'string' ? stamped.meta.source : null, isNew, index: indexEntries(this.deps.registry, stamped),
     };
     this.writes.set(key, write);
     return write;
@@ -226,7 +227,7 @@ export class WriteSession {
     } catch {
       return same;
     }
-    const before = indexRows([{ ...write, index: this.deps.registry.extract(previous), patientIds: this.deps.registry.patientKeys(previous) }]);
+    const before = indexRows([{ ...write, index: indexEntries(this.deps.registry, previous), patientIds: this.deps.registry.patientKeys(previous) }]);
     const after = indexRows([write]);
     for (const [table] of INDEX_COLUMNS) {
       const a = before[table]!.map((r) => JSON.stringify(r)).sort();
@@ -351,4 +352,14 @@ export function stamp(resource: Resource, versionId: number, lastUpdated: Date):
     meta: { ...(meta ?? {}), versionId: String(versionId), lastUpdated: lastUpdated.toISOString() },
     ...rest,
   };
+}
+
+/**
+ * A resource's index rows: its search parameters' values plus the rows access decisions are
+ * made from (`src/access/access-entries.ts`), so both change together in the same statement.
+ */
+export function indexEntries(registry: SearchRegistry, resource: Resource): IndexEntries {
+  const ix = registry.extract(resource);
+  ix.token.push(...accessEntries(resource as unknown as Record<string, unknown>));
+  return ix;
 }

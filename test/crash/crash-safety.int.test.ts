@@ -28,11 +28,11 @@ function taggedBundle(k: number): { bundle: unknown; size: number } {
   return { bundle, size: bundle.entry.length };
 }
 
-async function countTagged(baseUrl: string, k: number): Promise<number> {
+async function countTagged(baseUrl: string, k: number, auth: { authorization: string }): Promise<number> {
   let total = 0;
   // Count across every type in the bundle through the system-wide history is overkill; search per type.
   for (const type of ['Patient', 'Observation', 'Encounter', 'Claim', 'ExplanationOfBenefit', 'Immunization', 'Condition', 'Procedure', 'MedicationRequest', 'CarePlan', 'DiagnosticReport', 'Organization', 'Practitioner', 'Goal', 'CareTeam', 'AllergyIntolerance', 'ImagingStudy', 'Medication', 'MedicationAdministration', 'Device', 'DocumentReference', 'Provenance', 'SupplyDelivery']) {
-    const res = await fetch(`${baseUrl}/fhir/${type}?_tag=urn:crash|b${k}&_summary=count`);
+    const res = await fetch(`${baseUrl}/fhir/${type}?_tag=urn:crash|b${k}&_summary=count`, { headers: auth });
     const body = (await res.json()) as { total?: number };
     total += body.total ?? 0;
   }
@@ -59,7 +59,7 @@ describe.each(ENGINES)('crash safety on %s', (engine) => {
           try {
             const res = await fetch(`${server.baseUrl}/fhir`, {
               method: 'POST',
-              headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' },
+              headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal', ...server.auth },
               body: JSON.stringify(bundles[k]!.bundle),
             });
             if (res.status === 200) acked.add(k);
@@ -82,14 +82,14 @@ describe.each(ENGINES)('crash safety on %s', (engine) => {
       const restarted = await startServerProcess(args, env);
       try {
         for (const k of attempted) {
-          const n = await countTagged(restarted.baseUrl, k);
+          const n = await countTagged(restarted.baseUrl, k, restarted.auth);
           const size = bundles[k]!.size;
           if (acked.has(k)) expect(n, `acknowledged bundle ${k}`).toBe(size);
           else expect([0, size], `in-flight bundle ${k}`).toContain(n);
         }
         // The server still works after recovery.
         const write = await fetch(`${restarted.baseUrl}/fhir/Patient`, {
-          method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Patient', active: true }),
+          method: 'POST', headers: { 'content-type': 'application/fhir+json', ...restarted.auth }, body: JSON.stringify({ resourceType: 'Patient', active: true }),
         });
         expect(write.status).toBe(201);
       } finally {

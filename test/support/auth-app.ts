@@ -10,10 +10,12 @@ import { FhirRouter } from '../../src/http/fhir-router.js';
 import { buildServer } from '../../src/http/server.js';
 import { createStore } from '../../src/main.js';
 import { buildOperations } from '../../src/operations/index.js';
+import { AccessResolver } from '../../src/store/caller-access.js';
 import type { Database } from '../../src/store/database.js';
 import type { FhirStore } from '../../src/store/fhir-store.js';
 import { loadAuthConfig } from '../../src/auth/auth-config.js';
 import { registerAuth, type Auth } from '../../src/auth/register-auth.js';
+import { bearerToken, TokenError } from '../../src/auth/principal.js';
 import { openTestDatabase, type Engine } from './test-store.js';
 
 /** A test instance with auth. */
@@ -39,10 +41,18 @@ export async function createAuthTestApp(engine: Engine, opts: AuthTestAppOptions
   const db = opts.db ?? (await openTestDatabase(engine));
   const store = createStore(db);
   const publicUrl = opts.publicUrl ?? 'http://tessera.test';
-  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, now: () => new Date() }) });
+  const access = new AccessResolver(db);
+  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date() }), access });
   const log = pino({ level: process.env.TEST_AUTH_LOG ?? 'silent' });
-  const app = await buildServer({ router, logger: log, bodyLimit: 1024 * 1024, isReady: () => true, baseUrl: publicUrl });
-  const auth = await registerAuth(app, {
+  let auth: Auth | undefined;
+  const app = await buildServer({
+    router, logger: log, bodyLimit: 1024 * 1024, isReady: () => true, baseUrl: publicUrl,
+    authenticate: async (authorization) => {
+      if (!auth) throw new TokenError('missing');
+      return auth.verifyAccessToken(bearerToken(authorization));
+    },
+  });
+  auth = await registerAuth(app, {
     db, config: loadAuthConfig(opts.env ?? {}), publicUrl, log,
     isResourceType: isKnownResourceType,
     lookupPatient: async (id) => {

@@ -2,7 +2,7 @@
  * Runs the real `tessera start` in a child process (from source, through tsx), for tests that
  * must kill and restart the server.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
 /** A started server process. */
@@ -10,6 +10,8 @@ export interface ServerProcess {
   child: ChildProcess;
   baseUrl: string;
   output: () => string;
+  /** `Authorization` header with a backend-system token (`tessera token --system`) for this server. */
+  auth: { authorization: string };
 }
 
 /** A free loopback port. */
@@ -39,7 +41,7 @@ export async function startServerProcess(args: string[], env: Record<string, str
     if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}): ${out}`);
     try {
       const res = await fetch(`${baseUrl}/healthz`);
-      if (res.status === 200) return { child, baseUrl, output: () => out };
+      if (res.status === 200) return { child, baseUrl, output: () => out, auth: { authorization: `Bearer ${systemToken(port, args, env)}` } };
     } catch {
       // not listening yet
     }
@@ -47,6 +49,16 @@ export async function startServerProcess(args: string[], env: Record<string, str
   }
   child.kill('SIGKILL');
   throw new Error(`server did not become ready: ${out}`);
+}
+
+/** Mints a system token the way a script would: `tessera token --system` with the server's settings. */
+function systemToken(port: number, args: string[], env: Record<string, string>): string {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'token', '--system', '--port', String(port), ...args], {
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env }, encoding: 'utf8',
+  });
+  const token = res.stdout.trim().split('\n').pop() ?? '';
+  if (res.status !== 0 || !token) throw new Error(`tessera token --system failed: ${res.stderr}`);
+  return token;
 }
 
 /** Kills the process with SIGKILL and waits for it to be gone. */

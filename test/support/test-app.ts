@@ -7,8 +7,11 @@ import pino from 'pino';
 import { RESOURCE_TYPES } from '../../src/fhir/validation/index.js';
 import { FhirRouter } from '../../src/http/fhir-router.js';
 import { buildServer } from '../../src/http/server.js';
+import type { Authenticate } from '../../src/http/fastify-adapter.js';
+import { SYSTEM_PRINCIPAL } from './principals.js';
 import { createStore } from '../../src/main.js';
 import { buildOperations } from '../../src/operations/index.js';
+import { AccessResolver } from '../../src/store/caller-access.js';
 import type { Database } from '../../src/store/database.js';
 import type { FhirStore } from '../../src/store/fhir-store.js';
 import { openTestDatabase, type Engine } from './test-store.js';
@@ -23,12 +26,23 @@ export interface TestApp {
   call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: LightMyRequestResponse['headers']; body: any }>;
 }
 
+/** Options of a test app. */
+export interface TestAppOptions {
+  /**
+   * Establishes the caller from the Authorization header. The default treats every request as
+   * coming from a backend system with every scope, so API tests need no tokens.
+   */
+  authenticate?: Authenticate;
+}
+
 /** Builds a test app on `engine`. */
-export async function createTestApp(engine: Engine): Promise<TestApp> {
+export async function createTestApp(engine: Engine, opts: TestAppOptions = {}): Promise<TestApp> {
   const db = await openTestDatabase(engine);
   const store = createStore(db);
-  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, now: () => new Date() }) });
-  const app = await buildServer({ router, logger: pino({ level: 'silent' }), bodyLimit: 1024 * 1024, isReady: () => true, baseUrl: 'http://tessera.test' });
+  const access = new AccessResolver(db);
+  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date() }), access });
+  const authenticate = opts.authenticate ?? (async () => SYSTEM_PRINCIPAL);
+  const app = await buildServer({ router, logger: pino({ level: 'silent' }), bodyLimit: 1024 * 1024, isReady: () => true, baseUrl: 'http://tessera.test', authenticate });
   await app.ready();
   return {
     app, db, store,

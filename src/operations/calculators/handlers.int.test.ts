@@ -18,6 +18,8 @@ import type { FhirStore } from '../../store/fhir-store.js';
 import { ENGINES, openTestDatabase } from '../../../test/support/test-store.js';
 import { calculatorOperations } from './handlers.js';
 import { inputToParameters, parametersToResult, type ParametersParameter } from './parameters.js';
+import { SYSTEM_PRINCIPAL } from '../../../test/support/principals.js';
+import { AccessResolver } from '../../store/caller-access.js';
 import {
   bloodPressurePanel, codedObservation, condition, EXAMPLE_INPUTS, hoursBefore, quantityObservation,
 } from './testing.js';
@@ -63,7 +65,7 @@ describe.each(ENGINES)('calculator operations on %s', (engine) => {
     const [p = '', q = ''] = url.split('?', 2);
     const res = await router.handle({
       method, path: p, query: [...new URLSearchParams(q)] as [string, string][], baseUrl: BASE,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...headers }, body,
+      headers: { ...(body !== undefined ? { 'content-type': 'application/fhir+json' } : {}), ...headers }, body, principal: SYSTEM_PRINCIPAL,
     });
     return { status: res.status, headers: res.headers, body: res.body ? JSON.parse(res.body) : undefined };
   };
@@ -74,7 +76,7 @@ describe.each(ENGINES)('calculator operations on %s', (engine) => {
   beforeAll(async () => {
     db = await openTestDatabase(engine);
     store = createStore(db);
-    router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: calculatorOperations({ store, now: () => now }) });
+    router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: calculatorOperations({ store, now: () => now }), access: new AccessResolver(db) });
   });
   afterAll(async () => db.close());
 

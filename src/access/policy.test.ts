@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { Principal } from '../auth/principal.js';
+import { accessPolicy, ageInYears, proxyMayViewRecord, type CallerFacts } from './policy.js';
+
+const NOW = new Date('2026-06-15T12:00:00Z');
+const principal = (p: Partial<Principal>): Principal => ({ kind: 'patient', clientId: 'app', scopes: [], scope: '', subject: 'u1', issuer: 'https://t.example/oauth2', expiresAt: NOW, ...p });
+const facts = (f: Partial<CallerFacts> = {}): CallerFacts => ({ linked: new Map(), proxies: [], reviewPending: new Set(), ...f });
+
+describe('ages (nhs-domain §3.5)', () => {
+  it.each([
+    ['2015-06-15', 11], ['2015-06-16', 10], ['2010-01-01', 16], ['2010-12-31', 15], ['2010', 16], ['2010-07', 15],
+  ])('born %s is %i on 2026-06-15', (birth, age) => expect(ageInYears(birth, NOW)).toBe(age));
+  it('is undefined for nonsense', () => expect(ageInYears('soon', NOW)).toBeUndefined());
+});
+
+describe('proxy access to the record', () => {
+  const p = (birthDate: string | undefined, permissions: string[]) => ({ patientId: 'c', permissions, ...(birthDate ? { birthDate } : {}) });
+  it('a child under 11: the practice grant suffices', () => expect(proxyMayViewRecord(p('2017-01-01', ['record']), NOW)).toBe(true));
+  it('without the record permission: no', () => expect(proxyMayViewRecord(p('2017-01-01', ['appointments']), NOW)).toBe(false));
+  it('11 to 15: only after a Gillick review (or in their best interests)', () => {
+    expect(proxyMayViewRecord(p('2013-01-01', ['record']), NOW)).toBe(false);
+    expect(proxyMayViewRecord(p('2013-01-01', ['record', 'gillick-reviewed']), NOW)).toBe(true);
+    expect(proxyMayViewRecord(p('2013-01-01', ['record', 'best-interests']), NOW)).toBe(true);
+  });
+  it('16 and over: only with their consent or in their best interests', () => {
+    expect(proxyMayViewRecord(p('1950-01-01', ['record']), NOW)).toBe(false);
+    expect(proxyMayViewRecord(p('1950-01-01', ['record', 'patient-consented']), NOW)).toBe(true);
+    expect(proxyMayViewRecord(p('1950-01-01', ['record', 'best-interests']), NOW)).toBe(true);
+  });
+  it('unknown age fails closed unless consented', () => {
+    expect(proxyMayViewRecord(p(undefined, ['record']), NOW)).toBe(false);
+    expect(proxyMayViewRecord(p(undefined, ['record', 'patient-consented']), NOW)).toBe(true);
+  });
+  it('outside its validity: no', () => {
+    expect(proxyMayViewRecord({ ...p('2017-01-01', ['record']), validTo: new Date('2026-01-01') }, NOW)).toBe(false);
+    expect(proxyMayViewRecord({ ...p('2017-01-01', ['record']), validFrom: new Date('2027-01-01') }, NOW)).toBe(false);
+  });
+});
+
+describe('policies', () => {
+  it('a backend system is unrestricted', () => expect(accessPolicy(principal({ kind: 'system' }), facts(), NOW)).toEqual({ kind: 'unrestricted' }));
+  it('staff: their practitioner and organisation can be named by relationships', () => {
+    expect(accessPolicy(principal({ kind: 'practitioner', fhirUser: 'Practitioner/9', organization: 'Organization/o' }), facts(), NOW))
+      .toEqual({ kind: 'staff', grantees: ['Practitioner/9', 'Organization/o'], subject: 'https://t.example/oauth2|u1' });
+  });
+  it('staff with no identity in the record see only the directory', () => {
+    expect(accessPolicy(principal({ kind: 'practitioner' }), facts(), NOW)).toEqual({ kind: 'directory-only' });
+  });
+  it('a patient: own and linked records', () => {
+    const pol = accessPolicy(principal({ fhirUser: 'Patient/a' }), facts({ linked: new Map([['a', ['a', 'a2']]]) }), NOW);
+    expect(pol).toEqual({ kind: 'patient', own: ['a', 'a2'], proxied: [], limited: [] });
+  });
+  it('a pending enhanced review limits the patient to demographics', () => {
+    const pol = accessPolicy(principal({ fhirUser: 'Patient/a' }), facts({ reviewPending: new Set(['a']) }), NOW);
+    expect(pol).toEqual({ kind: 'patient', own: [], proxied: [], limited: ['a'] });
+  });
+  it('a carer: own record, the children they may view, demographics of the rest', () => {
+    const pol = accessPolicy(principal({ fhirUser: 'Patient/m', role: 'carer' }), facts({
+      proxies: [
+        { patientId: 'kid', permissions: ['record'], birthDate: '2020-01-01' },
+        { patientId: 'teen', permissions: ['record'], birthDate: '2012-01-01' },
+      ],
+    }), NOW);
+    expect(pol).toEqual({ kind: 'patient', own: ['m'], proxied: ['kid'], limited: ['teen'] });
+  });
+  it('a launch context narrows the record to that patient', () => {
+    const pol = accessPolicy(principal({ kind: 'proxy', fhirUser: 'Patient/m', patient: 'kid', role: 'carer' }), facts({
+      proxies: [{ patientId: 'kid', permissions: ['record'], birthDate: '2020-01-01' }, { patientId: 'kid2', permissions: ['record'], birthDate: '2020-01-01' }],
+    }), NOW);
+    expect(pol).toEqual({ kind: 'patient', own: [], proxied: ['kid'], limited: [] });
+  });
+});

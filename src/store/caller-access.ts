@@ -1,0 +1,135 @@
+/**
+ * Binds a verified caller to what they may see: reads the few facts a policy needs (their proxy
+ * relationships, linked records, pending enhanced reviews), decides the policy
+ * (`access/policy.ts`) and turns it into the SQL condition every read applies
+ * (`access-sql.ts`). Also records break-glass grants.
+ */
+import { ACCESS_PARAM } from '../access/access-entries.js';
+import { accessPolicy, publicStartingPoints, type AccessPolicy, type CallerFacts, type ProxyFact } from '../access/policy.js';
+import type { Principal } from '../auth/principal.js';
+import { visibilityFor, type Visibility } from './access-sql.js';
+import { AuthStore } from './auth-store.js';
+import type { SqlClient } from './database.js';
+import { linkedPatients } from './patient-everything.js';
+import { Binder } from './search-sql.js';
+
+/** A caller with their policy: what every store call on their behalf is given. */
+export interface CallerAccess {
+  principal: Principal;
+  policy: AccessPolicy;
+  visible: Visibility;
+}
+
+/** Resource types on which an enhanced-review code is recorded. */
+const REVIEW_TYPES = ['Observation', 'Condition', 'Procedure', 'Flag'];
+
+/** A break-glass grant. */
+export interface BreakGlassGrant {
+  patientId: string;
+  subject: string;
+  reason: string;
+  grantedAt: Date;
+  expiresAt: Date;
+  actor?: string;
+  organization?: string;
+}
+
+/** Resolves callers' access over one database. */
+export class AccessResolver {
+  /**
+   * Facts of public callers, briefly, per token: a patient's app makes several requests a
+   * second and the facts (proxies, links) change rarely. A change is seen within `factsTtlMs`
+   * on every node.
+   */
+  private readonly factsCache = new Map<string, { facts: CallerFacts; until: number }>();
+
+  constructor(
+    private readonly db: SqlClient,
+    private readonly now: () => Date = () => new Date(),
+    private readonly factsTtlMs = 5000,
+  ) {}
+
+  /** The caller's policy and visibility condition. */
+  async resolve(principal: Principal): Promise<CallerAccess> {
+    const now = this.now();
+    const isPublic = principal.kind === 'patient' || principal.kind === 'proxy';
+    const facts = isPublic ? await this.publicFacts(principal, now) : { linked: new Map(), proxies: [], reviewPending: new Set<string>() };
+    const policy = accessPolicy(principal, facts, now);
+    return { principal, policy, visible: visibilityFor(policy) };
+  }
+
+  private async publicFacts(principal: Principal, now: Date): Promise<CallerFacts> {
+    const key = `${principal.issuer}|${principal.subject}|${principal.patient ?? ''}`;
+    const hit = this.factsCache.get(key);
+    if (hit && hit.until > now.getTime()) return hit.facts;
+    const facts = await this.loadPublicFacts(principal);
+    if (this.factsCache.size > 10_000) this.factsCache.clear();
+    this.factsCache.set(key, { facts, until: now.getTime() + this.factsTtlMs });
+    return facts;
+  }
+
+  private async loadPublicFacts(principal: Principal): Promise<CallerFacts> {
+    const now = this.now();
+    const relationships = principal.userId ? await new AuthStore(this.db).listProxyRelationships(principal.userId, now) : [];
+    const starts = [...new Set([...publicStartingPoints(principal), ...relationships.map((r) => r.patientId)])];
+    const linked = new Map<string, string[]>();
+    for (const id of starts) linked.set(id, await linkedPatients(this.db, id));
+    const birthDates = new Map<string, string>();
+    if (relationships.length > 0) {
+      const res = await this.db.query<{ id: string; birth: string | null }>(
+        `SELECT id, (content::jsonb)->>'birthDate' AS birth FROM resources WHERE resource_type = 'Patient' AND id = ANY($1::text[]) AND NOT is_deleted`,
+        [relationships.map((r) => r.patientId)],
+      );
+      for (const row of res.rows) if (row.birth) birthDates.set(row.id, row.birth);
+    }
+    const proxies: ProxyFact[] = relationships.map((r) => ({
+      patientId: r.patientId, permissions: r.permissions,
+      ...(birthDates.has(r.patientId) ? { birthDate: birthDates.get(r.patientId)! } : {}),
+      ...(r.validFrom ? { validFrom: r.validFrom } : {}), ...(r.validTo ? { validTo: r.validTo } : {}),
+    }));
+    return { linked, proxies, reviewPending: await this.pendingReviews([...linked.values()]) };
+  }
+
+  /**
+   * People (as groups of linked records) whose latest enhanced-review marker says a review is
+   * indicated: "…104 without a later …106" fails closed (nhs-domain §3.3).
+   */
+  private async pendingReviews(people: string[][]): Promise<Set<string>> {
+    const all = [...new Set(people.flat())];
+    const pending = new Set<string>();
+    if (all.length === 0) return pending;
+    const res = await this.db.query<{ patient_id: string; code: string; text_value: string | null }>(
+      `SELECT patient_id, code, text_value FROM search_token WHERE patient_id = ANY($1::text[]) AND resource_type = ANY($2::text[]) AND param = $3`,
+      [all, REVIEW_TYPES, ACCESS_PARAM.review],
+      { prepare: true },
+    );
+    for (const person of people) {
+      let indicated = '';
+      let cleared = '';
+      for (const row of res.rows) {
+        if (!person.includes(row.patient_id)) continue;
+        const d = row.text_value ?? '';
+        if (row.code === 'indicated' && d >= indicated) indicated = d || ' ';
+        if (row.code === 'not-indicated' && d >= cleared) cleared = d || ' ';
+      }
+      if (indicated && !(cleared && cleared > indicated)) for (const id of person) pending.add(id);
+    }
+    return pending;
+  }
+
+  /** True when the caller may see the Patient record `patientId`. */
+  async canSeePatient(access: CallerAccess, patientId: string, client: SqlClient = this.db): Promise<boolean> {
+    if (access.policy.kind === 'unrestricted') return true;
+    const b = new Binder(access.visible);
+    const res = await client.query(`SELECT 1 FROM resources r WHERE r.resource_type = 'Patient' AND r.id = ${b.bind(patientId)} AND NOT r.is_deleted${b.visibleAnd('r')}`, b.values, { prepare: true });
+    return res.rows.length > 0;
+  }
+
+  /** Records a break-glass grant. */
+  async grantBreakGlass(g: BreakGlassGrant, client: SqlClient = this.db): Promise<void> {
+    await client.query(
+      `INSERT INTO break_glass_grants (patient_id, subject, granted_at, expires_at, reason, actor, organization) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [g.patientId, g.subject, g.grantedAt, g.expiresAt, g.reason, g.actor ?? null, g.organization ?? null],
+    );
+  }
+}
