@@ -23,11 +23,19 @@ export interface LoadResult {
   p99: number;
 }
 
+/** Headers every request carries unless it names its own (the bearer token of the run). */
+let defaultHeaders: Record<string, string> = {};
+
+/** Sets the headers every following request carries. */
+export function setDefaultHeaders(h: Record<string, string>): void {
+  defaultHeaders = h;
+}
+
 /** Sends one request; resolves with status and body. */
 export function send(agent: http.Agent, base: URL, req: LoadRequest): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const r = http.request(
-      { agent, host: base.hostname, port: base.port, method: req.method, path: req.path, headers: { ...(req.body ? { 'content-type': 'application/fhir+json' } : {}), ...req.headers } },
+      { agent, host: base.hostname, port: base.port, method: req.method, path: req.path, headers: { ...defaultHeaders, ...(req.body ? { 'content-type': 'application/fhir+json' } : {}), ...req.headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -15,7 +15,10 @@ import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { startPostgresCluster, type PostgresCluster } from '../test/support/postgres-cluster.js';
-import { runLoad, send, type LoadRequest, type LoadResult } from './load.js';
+import { runLoad, send, setDefaultHeaders, type LoadRequest, type LoadResult } from './load.js';
+import { openCliAuthSource } from '../src/cli/token-command.js';
+import { mintAccessToken } from '../src/auth/mint-token.js';
+import { loadConfig } from '../src/config/config.js';
 import http from 'node:http';
 
 const { values: args } = parseArgs({
@@ -40,6 +43,18 @@ interface Row {
   note?: string;
 }
 const rows: Row[] = [];
+
+/** `fetch` with the run's bearer token (see `setDefaultHeaders`). */
+let authHeader: Record<string, string> = {};
+function api(url: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(url, { ...init, headers: { ...authHeader, ...(init.headers as Record<string, string> | undefined) } });
+}
+
+/** Uses `headers` for every request from now on (load runs and `api`). */
+function useAuth(headers: Record<string, string>): void {
+  authHeader = headers;
+  setDefaultHeaders(headers);
+}
 
 function log(msg: string): void {
   process.stderr.write(`${msg}\n`);
@@ -85,9 +100,53 @@ interface Server {
   child: ChildProcess;
   base: string;
   readyMs: number;
+  port: number;
+}
+
+/** The organisation every bench patient is registered with, so the GP token has a relationship. */
+const BENCH_PRACTICE = 'bench-practice';
+
+/**
+ * Bearer tokens for a running server, minted with its shared keys the way `tessera token` does:
+ * a backend system, and a GP at the practice every bench patient is registered with.
+ */
+async function tokensFor(server: Server, env: Record<string, string>, dataDir: string): Promise<{ system: string; gp: string }> {
+  const config = loadConfig({ ...process.env, ...env }, { port: server.port, dataDir });
+  const source = await openCliAuthSource(config);
+  try {
+    const base = { issuer: source.issuer, audience: source.audience, ttlSeconds: 3600 };
+    const system = await mintAccessToken(source.signer, { ...base, clientId: 'bench', subject: 'bench', scope: 'system/*.cruds' });
+    const gp = await mintAccessToken(source.signer, {
+      ...base, clientId: 'bench-gp-app', subject: 'bench-gp', scope: 'user/*.cruds', role: 'gp',
+      fhirUser: `${source.audience}/Practitioner/bench-gp`, organization: `Organization/${BENCH_PRACTICE}`,
+    });
+    return { system, gp };
+  } finally {
+    await source.close();
+  }
+}
+
+/** Registers every patient with the bench practice (a care relationship for the GP token). */
+async function registerPatients(base: string): Promise<number> {
+  await api(`${base}/fhir/Organization/${BENCH_PRACTICE}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify({ resourceType: 'Organization', id: BENCH_PRACTICE, name: 'Bench Surgery' }) });
+  const res = (await (await api(`${base}/fhir/Patient?_count=1000&_total=none`)).json()) as { entry: { resource: Record<string, unknown> }[] };
+  for (const e of res.entry) {
+    const p: Record<string, unknown> = { ...e.resource, generalPractitioner: [{ reference: `Organization/${BENCH_PRACTICE}` }] };
+    delete p.meta;
+    const put = await api(`${base}/fhir/Patient/${String(p.id)}`, { method: 'PUT', headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' }, body: JSON.stringify(p) });
+    if (put.status >= 300) throw new Error(`registering ${String(p.id)} failed: ${put.status} ${await put.text()}`);
+  }
+  return res.entry.length;
 }
 
 async function startTessera(env: Record<string, string>, dataDir: string): Promise<Server> {
+  const server = await spawnTessera(env, dataDir);
+  if (env.TESSERA_INSECURE_OPEN_API === 'true') useAuth({});
+  else useAuth({ authorization: `Bearer ${(await tokensFor(server, env, dataDir)).system}` });
+  return server;
+}
+
+async function spawnTessera(env: Record<string, string>, dataDir: string): Promise<Server> {
   const port = await freePort();
   const t0 = performance.now();
   const child = spawn(process.execPath, [...NODE_FLAGS, path.join(ROOT, 'dist/src/cli/main.js'), 'start', '--no-demo', '--port', String(port), '--data', dataDir], {
@@ -96,7 +155,7 @@ async function startTessera(env: Record<string, string>, dataDir: string): Promi
   });
   const base = `http://127.0.0.1:${port}`;
   await waitReady(`${base}/healthz`, child);
-  return { child, base, readyMs: performance.now() - t0 };
+  return { child, base, readyMs: performance.now() - t0, port };
 }
 
 async function stop(child: ChildProcess): Promise<void> {
@@ -160,7 +219,7 @@ async function rawInsertCeiling(exec: (sql: string, params?: unknown[]) => Promi
 async function collectIds(base: string): Promise<{ type: string; id: string }[]> {
   const out: { type: string; id: string }[] = [];
   for (const type of ['Patient', 'Observation', 'Condition', 'Encounter', 'MedicationRequest']) {
-    const res = await fetch(`${base}/fhir/${type}?_count=1000&_elements=id&_total=none`);
+    const res = await api(`${base}/fhir/${type}?_count=1000&_elements=id&_total=none`);
     const body = (await res.json()) as { entry?: { resource: { id: string } }[] };
     for (const e of body.entry ?? []) out.push({ type, id: e.resource.id });
   }
@@ -204,18 +263,37 @@ async function benchEngine(engine: 'postgres' | 'pglite', cluster: PostgresClust
     const rss = rssMb(server.child.pid!);
     record({ engine, measure: 'resident memory after ingest', value: rss, unit: 'MB', target: '< 200 MB', pass: rss < 200 });
 
+    // Every patient registered at one practice: the GP token below has a care relationship with
+    // each record, so reads and searches run the full access checks (not the trivial system path).
+    await registerPatients(server.base);
+    const tokens = await tokensFor(server, env, dataDir);
     const ids = await collectIds(server.base);
-    let rnd = 1;
-    const pick = () => ids[(rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) % ids.length]!;
-    const read = await runLoad(server.base, 32, DURATION, () => {
-      const r = pick();
-      return { method: 'GET', path: `/fhir/${r.type}/${r.id}` };
-    });
-    record({ engine, measure: 'read by id, 32 clients', value: read.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 5000/s, p99 < 20 ms', pass: read.perSecond >= 5000 && read.p99 < 20 && read.errors === 0, note: `p50 ${read.p50.toFixed(1)} ms, p99 ${read.p99.toFixed(1)} ms, errors ${read.errors}` });
+    const readRun = async (base: string) => {
+      let rnd = 1;
+      return runLoad(base, 32, DURATION, () => {
+        const r = ids[(rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) % ids.length]!;
+        return { method: 'GET', path: `/fhir/${r.type}/${r.id}` };
+      });
+    };
+    useAuth({ authorization: `Bearer ${tokens.gp}` });
+    const read = await readRun(server.base);
+    record({ engine, measure: 'read by id, 32 clients (GP token: access checks, audit)', value: read.perSecond, unit: 'req/s', ceiling: bareRead.perSecond, ceilingName: 'bare Fastify route', target: '>= 5000/s, p99 < 20 ms', pass: read.perSecond >= 5000 && read.p99 < 20 && read.errors === 0, note: `p50 ${read.p50.toFixed(1)} ms, p99 ${read.p99.toFixed(1)} ms, errors ${read.errors}` });
+    const { search, patientIds } = await benchSearch(engine, server.base, bareRead);
 
-    await benchSearch(engine, server.base, bareRead);
+    // The same reads and searches with authentication, access control and audit switched off,
+    // side by side: what access control costs.
+    await stop(server.child);
+    const open = await startTessera({ ...env, TESSERA_INSECURE_OPEN_API: 'true' }, dataDir);
+    const readOpen = await readRun(open.base);
+    const searchOpen = await mixOnPatients(open.base, patientIds);
+    await stop(open.child);
+    record({ engine, measure: 'read by id with access control vs without', value: read.perSecond, unit: 'req/s', ceiling: readOpen.perSecond, ceilingName: 'same reads, open API', target: 'ratio >= 0.75', pass: read.perSecond >= 0.75 * readOpen.perSecond, note: `without: p50 ${readOpen.p50.toFixed(1)} ms, p99 ${readOpen.p99.toFixed(1)} ms` });
+    record({ engine, measure: 'search mix with access control vs without', value: search.perSecond, unit: 'req/s', ceiling: searchOpen.perSecond, ceilingName: 'same searches, open API', target: 'ratio >= 0.75', pass: search.perSecond >= 0.75 * searchOpen.perSecond, note: `without: p50 ${searchOpen.p50.toFixed(1)} ms, p99 ${searchOpen.p99.toFixed(1)} ms` });
+    server = await startTessera(env, dataDir);
+    let rnd = 1;
+
     // Adults who are alive: BMI refuses children and every calculator refuses the deceased.
-    const adults = (await (await fetch(`${server.base}/fhir/Patient?birthdate=lt2000-01-01&deceased=false&_count=40&_elements=id&_total=none`)).json()) as { entry: { resource: { id: string } }[] };
+    const adults = (await (await api(`${server.base}/fhir/Patient?birthdate=lt2000-01-01&deceased=false&_count=40&_elements=id&_total=none`)).json()) as { entry: { resource: { id: string } }[] };
     await benchCalculators(engine, server.base, bareRead, adults.entry.map((e) => e.resource.id));
 
     // CRUD mix: 10% create, 60% read, 25% update, 5% delete.
@@ -223,7 +301,7 @@ async function benchEngine(engine: 'postgres' | 'pglite', cluster: PostgresClust
     const templates = new Map<string, string>();
     for (const type of ['Patient', 'Observation', 'Condition', 'Encounter', 'MedicationRequest']) {
       const one = live.find((x) => x.type === type)!;
-      const res = await fetch(`${server.base}/fhir/${type}/${one.id}`);
+      const res = await api(`${server.base}/fhir/${type}/${one.id}`);
       templates.set(type, await res.text());
     }
     let deleted = 0;
@@ -259,8 +337,8 @@ async function benchEngine(engine: 'postgres' | 'pglite', cluster: PostgresClust
 }
 
 /** The patient-scoped search mix, $everything, and Patient name/birthdate searches. */
-async function benchSearch(engine: string, base: string, bareRead: LoadResult): Promise<void> {
-  const patients = (await (await fetch(`${base}/fhir/Patient?_count=1000&_elements=id,name,birthDate&_total=none`)).json()) as { entry: { resource: { id: string; name?: { family?: string }[]; birthDate?: string } }[] };
+async function benchSearch(engine: string, base: string, bareRead: LoadResult): Promise<{ search: LoadResult; patientIds: string[] }> {
+  const patients = (await (await api(`${base}/fhir/Patient?_count=1000&_elements=id,name,birthDate&_total=none`)).json()) as { entry: { resource: { id: string; name?: { family?: string }[]; birthDate?: string } }[] };
   const ps = patients.entry.map((e) => e.resource);
   let rnd = 7;
   const next = () => (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff);
@@ -277,13 +355,13 @@ async function benchSearch(engine: string, base: string, bareRead: LoadResult): 
 
   // $everything on the five largest records.
   const sizes = await Promise.all(ps.map(async (p) => {
-    const res = await fetch(`${base}/fhir/Patient/${p.id}/$everything?_type=Patient`);
+    const res = await api(`${base}/fhir/Patient/${p.id}/$everything?_type=Patient`);
     await res.arrayBuffer();
     return p.id;
   }));
   const counted: { id: string; n: number }[] = [];
   for (const id of sizes) {
-    const r = (await (await fetch(`${base}/fhir/Observation?patient=${id}&_summary=count`)).json()) as { total: number };
+    const r = (await (await api(`${base}/fhir/Observation?patient=${id}&_summary=count`)).json()) as { total: number };
     counted.push({ id, n: r.total });
   }
   counted.sort((a, b) => b.n - a.n);
@@ -293,7 +371,7 @@ async function benchSearch(engine: string, base: string, bareRead: LoadResult): 
   for (let round = 0; round < (args.quick ? 4 : 10); round++) {
     for (const p of largest) {
       const t0 = performance.now();
-      const res = await fetch(`${base}/fhir/Patient/${p.id}/$everything`);
+      const res = await api(`${base}/fhir/Patient/${p.id}/$everything`);
       const body = (await res.json()) as { total: number };
       times.push(performance.now() - t0);
       resources = Math.max(resources, body.total);
@@ -302,6 +380,7 @@ async function benchSearch(engine: string, base: string, bareRead: LoadResult): 
   times.sort((a, b) => a - b);
   const p50 = times[Math.floor(times.length / 2)]!;
   record({ engine, measure: '$everything, five largest records', value: p50, unit: 'ms', target: 'p50 < 50 ms', pass: p50 < 50, note: `up to ${resources} resources, p50 over ${times.length} calls` });
+  return { search, patientIds: ps.map((p) => p.id) };
 }
 
 /** Calculators from given inputs (plain JSON API) and from the record (FHIR operations). */
@@ -316,7 +395,7 @@ async function benchCalculators(engine: string, base: string, bareRead: LoadResu
   const some = patients.slice(0, 40);
   for (const p of some) {
     for (const [code, value, unit] of [['29463-7', 81.5, 'kg'], ['8302-2', 176, 'cm']] as const) {
-      await fetch(`${base}/fhir/Observation`, {
+      await api(`${base}/fhir/Observation`, {
         method: 'POST', headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' },
         body: JSON.stringify({ resourceType: 'Observation', status: 'final', code: { coding: [{ system: 'http://loinc.org', code }] }, subject: { reference: `Patient/${p}` }, effectiveDateTime: now, valueQuantity: { value, unit, system: 'http://unitsofmeasure.org', code: unit } }),
       });
@@ -344,7 +423,7 @@ async function benchScale(cluster: PostgresCluster, all: ReturnType<typeof bundl
   try {
     let loaded = (await ingest(server.base, all, 2)).resources;
     // Remember the original patients before copies arrive.
-    const originals = (await (await fetch(`${server.base}/fhir/Patient?_count=1000&_elements=id&_total=none`)).json()) as { entry: { resource: { id: string } }[] };
+    const originals = (await (await api(`${server.base}/fhir/Patient?_count=1000&_elements=id&_total=none`)).json()) as { entry: { resource: { id: string } }[] };
     const small = await mixOnPatients(server.base, originals.entry.map((e) => e.resource.id));
     const started = performance.now();
     const copies = all.filter((b) => !/Information/.test(b.name));

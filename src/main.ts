@@ -24,7 +24,8 @@ import { loadDemoDataOnce } from './cli/demo-data.js';
 import { buildOperations } from './operations/index.js';
 import { AccessResolver } from './store/caller-access.js';
 import { backfillAccessRows } from './store/access-backfill.js';
-import { bearerToken, TokenError } from './auth/principal.js';
+import { bearerToken, TokenError, type Principal } from './auth/principal.js';
+import { parseScope, type ResourceScope } from './auth/scopes.js';
 import { cachingVerifier } from './auth/token-cache.js';
 import type { VerifyAccessToken } from './auth/verify-token.js';
 
@@ -38,6 +39,12 @@ export interface Tessera {
   log: Logger;
   close(): Promise<void>;
 }
+
+/** Who every request is in the insecure open mode (benchmarks only): a backend system with every scope. */
+const OPEN_API_PRINCIPAL: Principal = {
+  kind: 'system', clientId: 'open-api', scope: 'system/*.cruds', scopes: [parseScope('system/*.cruds') as ResourceScope],
+  subject: 'open-api', issuer: 'insecure-open-api', expiresAt: new Date(8.64e15),
+};
 
 /** Opens the configured database: PostgreSQL when `databaseUrl` is set, else embedded PGlite. */
 export async function openDatabase(config: Config): Promise<Database> {
@@ -79,9 +86,13 @@ export async function createTessera(config: Config, log = createLogger(config)):
   const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date() }), access });
   // Sign-in is mounted on the same server below; requests arrive only after it is.
   let verify: VerifyAccessToken | undefined;
+  if (config.auth.openApi) {
+    if (!['127.0.0.1', 'localhost', '::1'].includes(config.host)) throw new Error('TESSERA_INSECURE_OPEN_API is refused unless the server listens on a loopback address');
+    log.warn('TESSERA_INSECURE_OPEN_API=true: the FHIR API is OPEN — no authentication, no access control, no audit. For benchmarks only.');
+  }
   const app = await buildServer({
     router, logger: log, bodyLimit: config.bodyLimit, isReady: () => ready,
-    authenticate: async (authorization) => {
+    authenticate: config.auth.openApi ? async () => OPEN_API_PRINCIPAL : async (authorization) => {
       if (!verify) throw new TokenError('missing');
       return verify(bearerToken(authorization));
     },

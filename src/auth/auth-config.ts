@@ -12,6 +12,7 @@
  * | `TESSERA_AUTH_LOGIN_WINDOW` | seconds the failures are counted over, and the lock-out | 900 |
  * | `TESSERA_AUTH_CLIENTS` | JSON array of OAuth client metadata (RFC 7591 names) registered at start | [] |
  * | `TESSERA_TRUST_PROXY` | `true` behind a TLS-terminating proxy: trust `X-Forwarded-*` | false |
+ * | `TESSERA_INSECURE_OPEN_API` | `true`: NO authentication — every FHIR request acts as a backend system, nothing is audited. For benchmarking the cost of access control only; refused unless listening on a loopback address | false |
  * | `TESSERA_AUTH_EXTERNAL_ISSUER` | external mode: the trusted issuer (`iss`) | — |
  * | `TESSERA_AUTH_EXTERNAL_JWKS_URL` | external mode: its JWKS URL | — |
  * | `TESSERA_AUTH_EXTERNAL_JWKS` | external mode: or a static JWKS (JSON) | — |
@@ -93,6 +94,7 @@ const authConfigSchema = z
     loginWindowSeconds: z.coerce.number().int().min(10).max(86_400),
     clients: z.array(clientSchema),
     trustProxy: z.boolean(),
+    openApi: z.boolean(),
     external: externalSchema.optional(),
   })
   .refine((c) => c.mode !== 'external' || c.external !== undefined, { message: 'external mode needs TESSERA_AUTH_EXTERNAL_ISSUER and a JWKS', path: ['external'] });
@@ -128,6 +130,7 @@ export function loadAuthConfig(env: Record<string, string | undefined>): AuthCon
     loginWindowSeconds: env.TESSERA_AUTH_LOGIN_WINDOW || 900,
     clients: json('TESSERA_AUTH_CLIENTS', env.TESSERA_AUTH_CLIENTS) ?? [],
     trustProxy: env.TESSERA_TRUST_PROXY === 'true',
+    openApi: env.TESSERA_INSECURE_OPEN_API === 'true',
     external: hasExternal
       ? {
           issuer: env.TESSERA_AUTH_EXTERNAL_ISSUER,

@@ -13,8 +13,12 @@ export interface Bind {
   bind(v: unknown): string;
 }
 
-/** The condition for alias `r` of `resources` (or of a table with the same key columns). */
-export type Visibility = (b: Bind, r: string) => string;
+/**
+ * The condition for alias `r` of `resources`. `person`, when given, is a bound `text[]` of one
+ * person's record ids that the query is already confined to (a patient-scoped search): the
+ * per-person checks are then made once per query instead of once per row.
+ */
+export type Visibility = (b: Bind, r: string, person?: string) => string;
 
 /** No restriction (internal use and backend systems). */
 export const UNRESTRICTED: Visibility = () => 'TRUE';
@@ -23,9 +27,13 @@ const DIRECTORY = [...DIRECTORY_TYPES];
 
 /** The person's records: the record itself and the records linked to it (one hop, both ways). */
 export function personRecords(r: string): string {
-  return `SELECT ${r}.patient_id AS pid
-    UNION ALL SELECT l.target_id FROM search_reference l WHERE l.resource_type = 'Patient' AND l.id = ${r}.patient_id AND l.param = 'link' AND l.target_type = 'Patient'
-    UNION ALL SELECT l.id FROM search_reference l WHERE l.resource_type = 'Patient' AND l.target_id = ${r}.patient_id AND l.param = 'link' AND l.target_type = 'Patient'`;
+  return `SELECT ${r}.patient_id AS pid UNION ALL ${linkedTo(`ARRAY[${r}.patient_id]`)}`;
+}
+
+/** Records linked (`Patient.link`, either direction) to any of the `ids` (a text[] expression). */
+function linkedTo(ids: string): string {
+  return `SELECT l.target_id FROM search_reference l WHERE l.resource_type = 'Patient' AND l.id = ANY(${ids}) AND l.param = 'link' AND l.target_type = 'Patient'
+    UNION ALL SELECT l.id FROM search_reference l WHERE l.resource_type = 'Patient' AND l.target_id = ANY(${ids}) AND l.param = 'link' AND l.target_type = 'Patient'`;
 }
 
 /** Builds the visibility condition for a policy. */
@@ -46,20 +54,29 @@ export function visibilityFor(policy: AccessPolicy): Visibility {
         return `(${parts.join(' OR ')})`;
       };
     case 'staff':
-      return (b, r) => {
+      return (b, r, person) => {
         const grantees = b.bind(policy.grantees);
         const relTypes = b.bind(RELATIONSHIP_TYPES);
-        const related = `EXISTS (SELECT 1 FROM (${personRecords(r)}) pp WHERE
-            EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = pp.pid AND g.resource_type = ANY(${relTypes}::text[]) AND g.param = '${ACCESS_PARAM.grantee}' AND g.code = ANY(${grantees}::text[]))
-            OR EXISTS (SELECT 1 FROM break_glass_grants bg WHERE bg.subject = ${b.bind(policy.subject)} AND bg.patient_id = pp.pid AND bg.expires_at > now()))`;
-        // What the patient withheld from sharing, and a practice's dissent-to-share flag, bind
-        // everyone but the patient's registered practice (nhs-domain §4).
-        const registeredHere = `EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = pp.pid AND g.resource_type = 'Patient' AND g.param = '${ACCESS_PARAM.grantee}' AND g.system = 'registered' AND g.code = ANY(${grantees}::text[]))`;
-        const withheld = `NOT EXISTS (SELECT 1 FROM (${personRecords(r)}) pp JOIN search_token c ON c.patient_id = pp.pid AND c.resource_type = 'Consent' AND c.param = '${ACCESS_PARAM.consent}'
-            WHERE (c.code = 'dissent-to-share' OR c.code = 'withhold-source:' || ${r}.source
-                   OR (c.code LIKE 'withhold-category:%' AND EXISTS (SELECT 1 FROM search_token s WHERE s.resource_type = ${r}.resource_type AND s.id = ${r}.id AND s.param = '${ACCESS_PARAM.sensitivity}' AND c.code = 'withhold-category:' || s.code)))
-              AND NOT ${registeredHere})`;
-        return `(${directory(b, r)} OR (${r}.patient_id IS NOT NULL AND ${related} AND ${withheld}))`;
+        const subject = b.bind(policy.subject);
+        // Each check below is written over "the person's records" `pp`: per row (correlated) in
+        // general, or once per query for a patient-scoped search.
+        const staffCondition = (pp: string) => {
+          const related = `(EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY(${pp}) AND g.resource_type = ANY(${relTypes}::text[]) AND g.param = '${ACCESS_PARAM.grantee}' AND g.code = ANY(${grantees}::text[]))
+            OR EXISTS (SELECT 1 FROM break_glass_grants bg WHERE bg.subject = ${subject} AND bg.patient_id = ANY(${pp}) AND bg.expires_at > now()))`;
+          // What the patient withheld from sharing, and a practice's dissent-to-share flag, bind
+          // everyone but the patient's registered practice (nhs-domain §4).
+          const registeredHere = `EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY(${pp}) AND g.resource_type = 'Patient' AND g.param = '${ACCESS_PARAM.grantee}' AND g.system = 'registered' AND g.code = ANY(${grantees}::text[]))`;
+          const notWithheld = `NOT EXISTS (SELECT 1 FROM search_token c WHERE c.patient_id = ANY(${pp}) AND c.resource_type = 'Consent' AND c.param = '${ACCESS_PARAM.consent}'
+              AND (c.code = 'dissent-to-share' OR c.code = 'withhold-source:' || ${r}.source
+                   OR (c.code LIKE 'withhold-category:%' AND EXISTS (SELECT 1 FROM search_token s WHERE s.resource_type = ${r}.resource_type AND s.id = ${r}.id AND s.param = '${ACCESS_PARAM.sensitivity}' AND c.code = 'withhold-category:' || s.code))))`;
+          return `${related} AND (${notWithheld} OR ${registeredHere})`;
+        };
+        const perRow = staffCondition(`ARRAY(${personRecords(r)})`);
+        if (person === undefined) return `(${directory(b, r)} OR (${r}.patient_id IS NOT NULL AND ${perRow}))`;
+        // The person's records, once: the scope and its links.
+        const pp = `ARRAY(SELECT unnest(${person}::text[]) UNION ${linkedTo(`${person}::text[]`)})`;
+        return `(${directory(b, r)} OR (${r}.patient_id = ANY(${pp}) AND ${staffCondition(pp)})
+          OR (${r}.patient_id IS NOT NULL AND NOT ${r}.patient_id = ANY(${pp}) AND ${perRow}))`;
       };
   }
 }
@@ -70,6 +87,6 @@ export function visibilityFor(policy: AccessPolicy): Visibility {
  * Stricter than Type 1 requires (it covers GP data only): everything of theirs is left out.
  */
 export function notOptedOut(r: string): string {
-  return `NOT (${r}.patient_id IS NOT NULL AND EXISTS (SELECT 1 FROM (${personRecords(r)}) pp JOIN search_token c ON c.patient_id = pp.pid
+  return `NOT (${r}.patient_id IS NOT NULL AND EXISTS (SELECT 1 FROM search_token c WHERE c.patient_id = ANY(ARRAY(${personRecords(r)}))
     AND c.resource_type = 'Consent' AND c.param = '${ACCESS_PARAM.consent}' AND c.code IN ('national-data-opt-out', 'type-1-opt-out')))`;
 }

@@ -17,9 +17,12 @@ export class Binder {
   private aliasCount = 0;
   /** @param visible what the caller may see; applied to every resource row a query reaches. */
   constructor(private readonly visible: Visibility = UNRESTRICTED) {}
-  /** ` AND <visibility of alias r>`, or nothing when unrestricted. */
-  visibleAnd(r: string): string {
-    return this.visible === UNRESTRICTED ? '' : ` AND ${this.visible(this, r)}`;
+  /**
+   * ` AND <visibility of alias r>`, or nothing when unrestricted. `person`: the bound ids of the
+   * one person a patient-scoped query is confined to.
+   */
+  visibleAnd(r: string, person?: string): string {
+    return this.visible === UNRESTRICTED ? '' : ` AND ${this.visible(this, r, person)}`;
   }
   bind(v: unknown): string {
     this.values.push(v);
@@ -81,7 +84,7 @@ export function whereClause(b: Binder, registry: SearchRegistry, req: SearchRequ
     else conds.push(filterCondition(b, registry, f, r, scopeParam));
   }
   if (sets.length > 0) conds.push(`${r}.id IN (${sets.map((s) => `(${s})`).join(' INTERSECT ')})`);
-  return conds.join(' AND ') + b.visibleAnd(r);
+  return conds.join(' AND ') + b.visibleAnd(r, scopeParam);
 }
 
 /** Ids of `type` in the patient's compartment. */
