@@ -16,6 +16,7 @@ import type { ResourceVersion } from './resource-version.js';
 import { executeSearch, type SearchPage } from './search-executor.js';
 import { TableStatistics } from './table-statistics.js';
 import { conditionKey, identifierCondition, lookupIdentifiers } from './identifier-lookup.js';
+import { latestObservations, type LatestObservations, type LatestObservationsQuery } from './latest-observations.js';
 import { ID_RE, WriteSession, type Validator } from './write-session.js';
 
 /** Dependencies of the store. */
@@ -242,6 +243,14 @@ export class FhirStore {
   /** Runs a parsed search. */
   async search(req: SearchRequest, client: SqlClient = this.db): Promise<SearchPage> {
     return executeSearch(client, this.registry, req);
+  }
+
+  /**
+   * A patient's newest Observations per code, with the Patient and Conditions by code, across
+   * linked records: what record-based calculators read, in one prepared statement.
+   */
+  async latestObservations(query: LatestObservationsQuery, client: SqlClient = this.db): Promise<LatestObservations> {
+    return latestObservations(client, query);
   }
 
   /**
