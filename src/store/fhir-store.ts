@@ -18,6 +18,7 @@ import { UNRESTRICTED, type Visibility } from './access-sql.js';
 import { Binder } from './search-sql.js';
 import { TableStatistics } from './table-statistics.js';
 import { conditionKey, identifierCondition, lookupIdentifiers } from './identifier-lookup.js';
+import { latestObservations, type LatestObservations, type LatestObservationsQuery } from './latest-observations.js';
 import { ID_RE, WriteSession, type Validator } from './write-session.js';
 
 /** Dependencies of the store. */
@@ -250,6 +251,14 @@ export class FhirStore {
   /** Runs a parsed search. */
   async search(req: SearchRequest, client: SqlClient = this.db, visible: Visibility = UNRESTRICTED): Promise<SearchPage> {
     return executeSearch(client, this.registry, req, visible);
+  }
+
+  /**
+   * A patient's newest Observations per code, with the Patient and Conditions by code, across
+   * linked records: what record-based calculators read, in one prepared statement.
+   */
+  async latestObservations(query: LatestObservationsQuery, client: SqlClient = this.db): Promise<LatestObservations> {
+    return latestObservations(client, query);
   }
 
   /**

@@ -13,20 +13,22 @@
  * - Weight and height: 2 years (730 days, {@link BODY_MEASUREMENT_MAX_AGE_HOURS}).
  * - Conditions (CHA₂DS₂-VASc) have no age limit: the score counts history.
  *
- * Speed: usually one indexed search per calculator (all its codes, newest first, bounded to its
- * age limit) alongside one read of the Patient, never the whole record; wider searches run only
- * when an input must be refused. Time comes from the injected clock, so tests are deterministic.
+ * Speed: one query per calculation (the store's `latestObservations`, a prepared statement):
+ * the Patient, the few newest Observations per input code and, for CHA₂DS₂-VASc, the Conditions
+ * with its codes; never the whole record. Only when every one of a code's newest readings is
+ * unusable (entered in error, not performed, about someone else) is that code read again, deeper,
+ * so the newest usable reading is always the one found. Time comes from the injected clock, so
+ * tests are deterministic.
  *
  * @see https://hl7.org/fhir/R4/observation.html
- * @see https://hl7.org/fhir/R4/search.html
  */
 import type { CalculatorMetadata, CalculatorName } from '../../calculators/index.js';
 import { invalid, issue, notFound, unprocessable } from '../../fhir/outcome.js';
 import type { OperationOutcomeIssue } from '../../fhir/types.js';
 import { isObject } from '../../fhir/types.js';
 import { parseDateRange } from '../../search/date-range.js';
-import { parseSearch } from '../../search/parse-search.js';
 import type { FhirStore } from '../../store/fhir-store.js';
+import type { LatestObservation } from '../../store/latest-observations.js';
 import {
   ACVPU_ANSWERS, CHA2DS2_VASC_CONDITIONS, type Code, type ConditionItemName, CREATININE_CODES, HEIGHT_CODES,
   NEWS2_CODES, OXYGEN_ANSWERS, SNOMED, WEIGHT_CODES,
@@ -43,8 +45,11 @@ export const BODY_MEASUREMENT_MAX_AGE_HOURS = 730 * 24;
 /** NEWS2 is not validated under 16 (RCP 2017); children need a paediatric score (PEWS). */
 export const NEWS2_MIN_AGE_YEARS = 16;
 
-/** What gathering reads: searches and current reads (a principal-bound repository fits too). */
-export type RecordReader = Pick<FhirStore, 'registry' | 'search' | 'readCurrent'>;
+/**
+ * What gathering reads: the store's one query for a patient's Patient, newest Observations per
+ * code and Conditions by code (a principal-bound repository offering it fits too).
+ */
+export type RecordReader = Pick<FhirStore, 'latestObservations'>;
 
 /** Where one input came from. */
 export interface InputSource {
@@ -226,81 +231,109 @@ function matchingElement(obs: Record<string, unknown>, codes: ReadonlySet<string
   return obs.component.find((c): c is Record<string, unknown> => isObject(c) && codingsOf(c.code).some((k) => codes.has(k)));
 }
 
-const tokens = (codes: readonly Code[]) => [...new Set(codes.map((c) => `${c.system}|${c.code}`))].join(',');
+const keyOf = (c: Code) => `${c.system}|${c.code}`;
+const tokens = (codes: readonly Code[]) => [...new Set(codes.map(keyOf))].join(',');
+const uniqueCodes = (codes: readonly Code[]): Code[] => [...new Map(codes.map((c) => [keyOf(c), c])).values()];
 
 /** Registered and preliminary results are not yet results; cancelled and entered-in-error never were. */
 const RESULT_STATUSES = new Set(['final', 'amended', 'corrected']);
 
-/** Rows in the first search: a day of hourly readings of every NEWS2 parameter, with room to spare. */
-const RECENT_PAGE = 200;
-/** Rows when looking back through all time (only when something recent is missing). */
-const HISTORY_PAGE = 50;
-/** Rows per input in the last resort, one search each. */
-const SINGLE_PAGE = 10;
-
 /**
- * One search for the newest readings of all `rules`' codes (root or component, via
- * `combo-code`), newest first, and the first usable reading per rule. Subject, status and
- * "not after now" are checked here rather than in SQL: each extra search parameter costs the
- * planner more than checking a few rows in memory does.
+ * Observations read per code at first. The newest reading is nearly always the one used; a few
+ * more cover an entered-in-error or "not performed" reading without a second round trip.
  */
-async function scan(store: RecordReader, patientId: string, rules: readonly ObservationRule[], now: Date, since: Date | undefined, count: number) {
-  const query: [string, string][] = [['combo-code', tokens(rules.flatMap((r) => r.codes))]];
-  if (since) query.push(['date', `ge${since.toISOString()}`]);
-  query.push(['_sort', '-date'], ['_count', String(count)], ['_total', 'none']);
-  const req = parseSearch(store.registry, 'Observation', query);
-  // The compartment restriction lets the database start from this patient's index range.
-  req.compartment = { type: 'Patient', id: patientId };
-  const page = await store.search(req);
-  const codeSets = rules.map((r) => new Set(r.codes.map((c) => `${c.system}|${c.code}`)));
+const FIRST_PER_CODE = 5;
+/** How much deeper each further read goes, when a code's readings ran out before a usable one. */
+const DEEPER = 20;
+/** Far more Conditions with these codes than a record holds; see the refusal in CHA₂DS₂-VASc. */
+const CONDITION_PAGE = 200;
+
+/** True when `resource` is about `Patient/{patientId}` (`subject`), not merely in its compartment. */
+function isAbout(resource: Record<string, unknown>, patientId: string): boolean {
+  // The compartment also holds resources the patient performed or asserted about someone else.
   const subject = `Patient/${patientId}`;
-  const findings = new Map<string, Finding>();
-  for (const m of page.matches) {
-    if (findings.size === rules.length) break;
-    const obs = JSON.parse(m.json) as Record<string, unknown>;
-    // The compartment also holds Observations the patient performed about someone else.
-    const ref = isObject(obs.subject) ? obs.subject.reference : undefined;
-    if (typeof ref !== 'string' || (ref !== subject && !ref.endsWith(`/${subject}`))) continue;
-    if (typeof obs.status !== 'string' || !RESULT_STATUSES.has(obs.status)) continue;
-    const when = effectiveOf(obs);
-    if (!when || when.time > now.getTime()) continue;
-    rules.forEach((rule, i) => {
-      if (findings.has(rule.input)) return;
-      const el = matchingElement(obs, codeSets[i]!);
-      if (!el) return;
-      const reading = rule.read(el);
-      // No value (e.g. dataAbsentReason "not performed"): the latest *measurement* is older, so look on.
-      if (reading === undefined) return;
-      const reference = `Observation/${m.id}`;
-      findings.set(rule.input, 'refuse' in reading
-        ? { kind: 'refused', reason: reading.refuse, reference, ...when }
-        : { kind: 'found', value: reading.value, recorded: reading.recorded, ...(reading.extra ? { extra: reading.extra } : {}), reference, ...when });
-    });
-  }
-  return { findings, truncated: page.next !== undefined };
+  const ref = isObject(resource.subject) ? resource.subject.reference : undefined;
+  return typeof ref === 'string' && (ref === subject || ref.endsWith(`/${subject}`));
 }
 
 /**
- * The newest usable reading per rule, recorded no later than `now`. Usually one search, bounded
- * to the longest age limit. Only when an input has nothing that recent does a second search
- * look back through all time (to say "too old" rather than "never recorded"), and only if other
- * inputs' readings crowd it out of that page is each searched alone.
+ * The first usable reading per rule among `rows` (newest first, as the store returns them).
+ * Subject, status and "not after now" are checked here rather than in SQL, so the query stays
+ * one fixed statement. A rule whose codes' rows ran out (`truncated`) before a usable reading is
+ * returned in `cutShort`: older readings exist that were not read.
  */
-async function findLatest(store: RecordReader, patientId: string, rules: readonly ObservationRule[], now: Date): Promise<Map<string, Finding>> {
-  if (rules.length === 0) return new Map();
-  const oldest = Math.max(...rules.map((r) => r.maxAgeHours));
-  const recent = await scan(store, patientId, rules, now, new Date(now.getTime() - oldest * HOUR_MS), RECENT_PAGE);
-  const found = recent.findings;
-  let pending = rules.filter((r) => !found.has(r.input));
-  if (pending.length === 0) return found;
-  const history = await scan(store, patientId, pending, now, undefined, HISTORY_PAGE);
-  for (const [k, v] of history.findings) found.set(k, v);
-  pending = pending.filter((r) => !found.has(r.input));
-  if (pending.length > 0 && history.truncated) {
-    const singles = await Promise.all(pending.map((r) => scan(store, patientId, [r], now, undefined, SINGLE_PAGE)));
-    for (const single of singles) for (const [k, v] of single.findings) found.set(k, v);
+function pick(rows: readonly LatestObservation[], rules: readonly ObservationRule[], patientId: string, now: Date) {
+  const codeSets = rules.map((r) => new Set(r.codes.map(keyOf)));
+  const open = new Set(rules.keys());
+  const findings = new Map<string, Finding>();
+  const cutShort: ObservationRule[] = [];
+  for (const row of rows) {
+    if (open.size === 0) break;
+    // While a rule is open, every row matching it is among its codes' newest, so `codes` says
+    // whether the row is worth parsing.
+    const relevant = [...open].filter((i) => row.codes.some((c) => codeSets[i]!.has(c)));
+    if (relevant.length > 0) {
+      const obs = JSON.parse(row.json) as Record<string, unknown>;
+      const when = effectiveOf(obs);
+      if (isAbout(obs, patientId) && typeof obs.status === 'string' && RESULT_STATUSES.has(obs.status) && when && when.time <= now.getTime()) {
+        for (const i of relevant) {
+          const rule = rules[i]!;
+          const el = matchingElement(obs, codeSets[i]!);
+          if (!el) continue;
+          const reading = rule.read(el);
+          // No value (e.g. dataAbsentReason "not performed"): the latest *measurement* is older, so look on.
+          if (reading === undefined) continue;
+          const reference = `Observation/${row.id}`;
+          findings.set(rule.input, 'refuse' in reading
+            ? { kind: 'refused', reason: reading.refuse, reference, ...when }
+            : { kind: 'found', value: reading.value, recorded: reading.recorded, ...(reading.extra ? { extra: reading.extra } : {}), reference, ...when });
+          open.delete(i);
+        }
+      }
+    }
+    for (const code of row.truncated) {
+      for (const i of open) {
+        if (!codeSets[i]!.has(code)) continue;
+        open.delete(i);
+        cutShort.push(rules[i]!);
+      }
+    }
   }
-  return found;
+  return { findings, cutShort };
+}
+
+/** What one calculation reads from the record. */
+interface RecordRead {
+  readonly patient: PatientFacts;
+  /** The newest usable reading per rule; a rule with none is absent. */
+  readonly findings: Map<string, Finding>;
+  readonly conditions: readonly { readonly id: string; readonly json: string }[];
+}
+
+/**
+ * The Patient, the newest usable reading per rule (recorded no later than `now`, whatever its
+ * age: a reading too old is reported as such, not as missing), and the Conditions with
+ * `conditionCodes`, in one query. Only when a code's newest readings are all unusable is it read
+ * again, deeper.
+ */
+async function readRecord(store: RecordReader, patientId: string, rules: readonly ObservationRule[], now: Date, conditionCodes: readonly Code[] = []): Promise<RecordRead> {
+  const first = await store.latestObservations({
+    patientId, observationCodes: uniqueCodes(rules.flatMap((r) => r.codes)), perCode: FIRST_PER_CODE,
+    conditionCodes: uniqueCodes(conditionCodes), conditionLimit: conditionCodes.length > 0 ? CONDITION_PAGE + 1 : 0,
+  });
+  const patient = patientFacts(patientId, first.patient);
+  const findings = new Map<string, Finding>();
+  let result = pick(first.observations, rules, patientId, now);
+  for (let perCode = FIRST_PER_CODE * DEEPER; ; perCode *= DEEPER) {
+    for (const [k, v] of result.findings) findings.set(k, v);
+    const pending = result.cutShort;
+    if (pending.length === 0) break;
+    const deeper = await store.latestObservations({
+      patientId, observationCodes: uniqueCodes(pending.flatMap((r) => r.codes)), perCode, conditionCodes: [], conditionLimit: 0,
+    });
+    result = pick(deeper.observations, pending, patientId, now);
+  }
+  return { patient, findings, conditions: first.conditions };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -312,11 +345,10 @@ interface PatientFacts {
   readonly gender?: string;
 }
 
-async function readPatient(store: RecordReader, id: string): Promise<PatientFacts> {
-  const v = await store.readCurrent('Patient', id);
+function patientFacts(id: string, current: { json: string } | undefined): PatientFacts {
   // A deleted patient answers like an unknown one, so the operation does not reveal either.
-  if (!v || v.deleted) throw notFound(`Patient/${id} is not known`);
-  const p = JSON.parse(v.json) as Record<string, unknown>;
+  if (!current) throw notFound(`Patient/${id} is not known`);
+  const p = JSON.parse(current.json) as Record<string, unknown>;
   if (p.deceasedBoolean === true || typeof p.deceasedDateTime === 'string') {
     throw unprocessable(`Patient/${id} is recorded as deceased; no score is calculated from the record`, 'Patient.deceased');
   }
@@ -471,11 +503,11 @@ interface Context {
   readonly maxAgeHours: number | undefined;
 }
 
-/** Looks up the rules the caller did not supply, concurrently with reading the Patient. */
+/** Looks up the rules the caller did not supply, with the Patient, in one read of the record. */
 async function lookUp(ctx: Context, rules: readonly ObservationRule[]): Promise<[PatientFacts, (Finding | undefined)[]]> {
   const wanted = rules.filter((r) => !ctx.c.has(r.input));
-  const [patient, found] = await Promise.all([readPatient(ctx.store, ctx.patientId), findLatest(ctx.store, ctx.patientId, wanted, ctx.now)]);
-  return [patient, rules.map((r) => (ctx.c.has(r.input) ? undefined : (found.get(r.input) ?? { kind: 'missing' })))];
+  const { patient, findings } = await readRecord(ctx.store, ctx.patientId, wanted, ctx.now);
+  return [patient, rules.map((r) => (ctx.c.has(r.input) ? undefined : (findings.get(r.input) ?? { kind: 'missing' })))];
 }
 
 async function news2FromRecord(ctx: Context): Promise<void> {
@@ -511,8 +543,6 @@ async function bmiFromRecord(ctx: Context): Promise<void> {
 }
 
 const ACTIVE = new Set(['active', 'recurrence', 'relapse']);
-/** Far more Conditions with these codes than a record holds; see the refusal below. */
-const CONDITION_PAGE = 200;
 
 function statusOf(cc: unknown): string | undefined {
   if (!isObject(cc) || !Array.isArray(cc.coding)) return undefined;
@@ -523,30 +553,17 @@ function statusOf(cc: unknown): string | undefined {
 async function cha2ds2VascFromRecord(ctx: Context): Promise<void> {
   const items = Object.entries(CHA2DS2_VASC_CONDITIONS) as [ConditionItemName, (typeof CHA2DS2_VASC_CONDITIONS)[ConditionItemName]][];
   const wanted = items.filter(([name]) => !ctx.c.has(name));
-  const search = async () => {
-    if (wanted.length === 0) return [];
-    const req = parseSearch(ctx.store.registry, 'Condition', [
-      ['code', wanted.flatMap(([, item]) => item.codes.map((code) => `${SNOMED}|${code}`)).join(',')],
-      ['_count', String(CONDITION_PAGE)],
-      ['_total', 'none'],
-    ]);
-    req.compartment = { type: 'Patient', id: ctx.patientId };
-    const page = await ctx.store.search(req);
-    // A missed Condition would lower the score, so an unread remainder is refused, not ignored.
-    if (page.next !== undefined) {
-      throw unprocessable(`More than ${CONDITION_PAGE} matching Conditions are recorded; supply the CHA₂DS₂-VASc items in the request`, wanted.map(([name]) => name));
-    }
-    return page.matches;
-  };
-  const [patient, conditions] = await Promise.all([readPatient(ctx.store, ctx.patientId), search()]);
+  const conditionCodes = wanted.flatMap(([, item]) => item.codes.map((code) => ({ system: SNOMED, code })));
+  const { patient, conditions } = await readRecord(ctx.store, ctx.patientId, [], ctx.now, conditionCodes);
+  // A missed Condition would lower the score, so an unread remainder is refused, not ignored.
+  if (conditions.length > CONDITION_PAGE) {
+    throw unprocessable(`More than ${CONDITION_PAGE} matching Conditions are recorded; supply the CHA₂DS₂-VASc items in the request`, wanted.map(([name]) => name));
+  }
   const counted = new Map<ConditionItemName, string[]>(wanted.map(([name]) => [name, []]));
   const notCounted = new Map<ConditionItemName, string[]>(wanted.map(([name]) => [name, []]));
-  const subject = `Patient/${ctx.patientId}`;
   for (const m of conditions) {
     const cond = JSON.parse(m.json) as Record<string, unknown>;
-    // The compartment also holds Conditions the patient asserted about someone else.
-    const ref = isObject(cond.subject) ? cond.subject.reference : undefined;
-    if (typeof ref !== 'string' || (ref !== subject && !ref.endsWith(`/${subject}`))) continue;
+    if (!isAbout(cond, ctx.patientId)) continue;
     const codes = new Set(codingsOf(cond.code));
     const clinical = statusOf(cond.clinicalStatus);
     const verification = statusOf(cond.verificationStatus);

@@ -50,8 +50,8 @@ export type CalculatorOperationHandler = (req: OperationRequest, target: { type?
 
 /** What the operations need. */
 export interface CalculatorOperationDeps {
-  /** Reads the record and, for `store=true`, creates the result Observation. */
-  store: Pick<FhirStore, 'registry' | 'search' | 'readCurrent' | 'create'>;
+  /** Reads the record (one query per calculation) and, for `store=true`, creates the result Observation. */
+  store: Pick<FhirStore, 'latestObservations' | 'create'>;
   /** The clock: record ages and the stored Observation's `issued` come from it. */
   now: () => Date;
   /** Base of the OperationDefinition canonical URLs; defaults to {@link CALCULATOR_CANONICAL_BASE}. */
