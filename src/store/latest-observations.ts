@@ -16,6 +16,8 @@
  * @see https://hl7.org/fhir/R4/patient.html#links
  */
 import type { SqlClient } from './database.js';
+import { UNRESTRICTED, type Visibility } from './access-sql.js';
+import { Binder } from './search-sql.js';
 
 /** A code in a code system, as indexed from a Coding. */
 export interface TokenCode {
@@ -34,6 +36,8 @@ export interface LatestObservationsQuery {
   readonly conditionCodes: readonly TokenCode[];
   /** The most Conditions to return, in id order. */
   readonly conditionLimit: number;
+  /** What the caller may see (default: everything); what they may not see is not read. */
+  readonly visible?: Visibility;
 }
 
 /** One Observation of the result. */
@@ -138,15 +142,16 @@ conditions AS (${codedIn('Condition', 'code', '$5', '$6')}
 )
 SELECT 'Patient' AS kind, r.id, r.content, NULL::text[] AS tokens, NULL::text[] AS truncated, NULL::timestamptz AS k
   FROM resources r
- WHERE r.resource_type = 'Patient' AND r.id = $1 AND NOT r.is_deleted
+ WHERE r.resource_type = 'Patient' AND r.id = $1 AND NOT r.is_deleted /*visible*/
 UNION ALL
 SELECT 'Observation', r.id, r.content, l.tokens, l.truncated, l.k
   FROM latest l
   JOIN resources r ON r.resource_type = 'Observation' AND r.id = l.id
+ WHERE TRUE /*visible*/
 UNION ALL
 (SELECT 'Condition', r.id, r.content, NULL, NULL, NULL
    FROM (SELECT DISTINCT id FROM conditions) c
-   JOIN resources r ON r.resource_type = 'Condition' AND r.id = c.id AND NOT r.is_deleted
+   JOIN resources r ON r.resource_type = 'Condition' AND r.id = c.id AND NOT r.is_deleted /*visible*/
   ORDER BY r.id
   LIMIT $7)
 ORDER BY kind, k DESC, id`;
@@ -168,11 +173,17 @@ interface Row {
 export async function latestObservations(db: SqlClient, q: LatestObservationsQuery): Promise<LatestObservations> {
   if (!(Number.isSafeInteger(q.perCode) && q.perCode >= 1)) throw new RangeError(`perCode must be a positive integer, not ${q.perCode}`);
   if (!(Number.isSafeInteger(q.conditionLimit) && q.conditionLimit >= 0)) throw new RangeError(`conditionLimit must be a whole number, not ${q.conditionLimit}`);
-  const res = await db.query<Row>(SQL, [
+  const b = new Binder(q.visible ?? UNRESTRICTED);
+  for (const v of [
     q.patientId,
     q.observationCodes.map((c) => c.system), q.observationCodes.map((c) => c.code), q.perCode,
     q.conditionCodes.map((c) => c.system), q.conditionCodes.map((c) => c.code), q.conditionLimit,
-  ], { prepare: true });
+  ]) b.bind(v);
+  // The caller's visibility, on every resource returned (a fixed text per kind of caller, so
+  // still one prepared plan each). Hidden readings are as if never recorded.
+  const person = b.visibleAnd('r') === '' ? undefined : b.bind([q.patientId]);
+  const sql = person === undefined ? SQL : SQL.replaceAll('/*visible*/', () => b.visibleAnd('r', person));
+  const res = await db.query<Row>(sql, b.values, { prepare: true });
   let patient: LatestObservations['patient'];
   const observations: LatestObservation[] = [];
   const conditions: { id: string; json: string }[] = [];
