@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `tessera` command: start, import, export.
+ * The `tessera` command: start, import, export, generate, token, users, audit.
  * Usage: tessera start [--port N] [--data DIR] [--no-demo]
  *        tessera import FILE…
  *        tessera export [--out DIR] [--type T]
+ *        tessera audit verify
  */
 import { parseArgs } from 'node:util';
 import { loadConfig, type ConfigOverrides } from '../config/config.js';
@@ -13,6 +14,7 @@ import { runExport } from './export-command.js';
 import { runGenerate } from './generate-command.js';
 import { runToken } from './token-command.js';
 import { runUsers } from './users-command.js';
+import { runAudit } from './audit-command.js';
 
 const USAGE = `Usage:
   tessera start [--port N] [--data DIR] [--no-demo]   serve the FHIR API (env: PORT, TESSERA_DATA, DATABASE_URL)
@@ -24,6 +26,8 @@ const USAGE = `Usage:
   tessera users                                       list the demo users and their passwords
   tessera generate --patients N [--seed S] [--out DIR] [--requests conditional|id]
                                                       write a synthetic UK population as bundles per source system
+  tessera audit verify                                check the audit trail's hash chains; exit 1 on tampering
+                                                      (embedded database: stop the server first; PostgreSQL: any time)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -78,11 +82,18 @@ async function main(argv: string[]): Promise<number> {
       return runToken({ ...(values.system ? { system: true } : {}), ...(values.user ? { user: values.user } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values.scope ? { scope: values.scope } : {}) }, config);
     case 'users':
       return runUsers(config);
+<<<<<<< HEAD
     case 'export': {
       const purpose = values.purpose ?? 'direct-care';
       if (purpose !== 'direct-care' && purpose !== 'secondary-use') throw new Error('--purpose is direct-care or secondary-use');
       return runExport({ ...config, loadDemo: false }, values.out ?? 'export', values.type ?? [], purpose);
     }
+=======
+    case 'export':
+      return runExport({ ...config, loadDemo: false }, values.out ?? 'export', values.type ?? []);
+    case 'audit':
+      return runAudit({ ...config, loadDemo: false }, positionals);
+>>>>>>> audit
     default:
       process.stderr.write(`Unknown command '${command}'.\n${USAGE}`);
       return 1;

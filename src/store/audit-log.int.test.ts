@@ -1,0 +1,352 @@
+/**
+ * The audit trail's storage on both engines: per-patient hash chains appended inside the caller's
+ * transaction, kept linear under concurrent appenders, untouched by rolled-back transactions;
+ * the batching writer; the patient's access list and audit search; and verification catching
+ * each kind of tampering.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
+import { ENGINES, openTestDatabase } from '../../test/support/test-store.js';
+import { NO_PATIENT_CHAIN, type AccessRecord } from '../audit/access-record.js';
+import { GENESIS_HASH, entryHash } from '../audit/hash-chain.js';
+import type { Database } from './database.js';
+import { AuditWriter, appendAuditRecords, listPatientAccess, searchAuditEvents, verifyAuditChains, type AuditClock } from './audit-log.js';
+
+const T0 = Date.parse('2026-03-04T10:00:00.000Z');
+
+function access(patientIds: string[], extra: Partial<AccessRecord> = {}): AccessRecord {
+  return {
+    action: 'read', outcome: 'success', at: new Date(T0), patientIds, entities: patientIds.map((p) => `Patient/${p}`),
+    agent: { reference: 'Practitioner/9', display: 'Dr Ada Okafor', role: 'gp', clientId: 'clinician-app', tokenId: 'tok-1' },
+    purpose: 'TREAT', sourceIp: '10.0.0.1',
+    ...extra,
+  };
+}
+
+interface Row {
+  chain_key: string;
+  seq: number;
+  event_id: string;
+  is_primary: boolean;
+  prev_hash: string;
+  hash: string;
+  content: string;
+}
+
+async function chainRows(db: Database, chainKey: string): Promise<Row[]> {
+  const res = await db.query<Row>('SELECT chain_key, seq, event_id, is_primary, prev_hash, hash, content FROM audit_events WHERE chain_key = $1 ORDER BY seq', [chainKey]);
+  return res.rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+/** Asserts the chain is 1..n, each row linked to the one before, and the head at the last row. */
+async function expectLinear(db: Database, chainKey: string, length: number): Promise<void> {
+  const rows = await chainRows(db, chainKey);
+  expect(rows.map((r) => r.seq)).toEqual(Array.from({ length }, (_, i) => i + 1));
+  rows.forEach((r, i) => expect(r.prev_hash).toBe(i === 0 ? GENESIS_HASH : rows[i - 1]!.hash));
+  const head = (await db.query<{ seq: number; hash: string }>('SELECT seq, hash FROM audit_chain_heads WHERE chain_key = $1', [chainKey])).rows[0];
+  expect(Number(head?.seq)).toBe(length);
+  expect(head?.hash).toBe(rows[length - 1]?.hash);
+}
+
+/** Timers that fire only when the test says so. */
+class FakeClock implements AuditClock {
+  private now = 0;
+  private timers = new Map<number, { at: number; fn: () => void }>();
+  private nextId = 1;
+  setTimeout(fn: () => void, ms: number): unknown {
+    const id = this.nextId++;
+    this.timers.set(id, { at: this.now + ms, fn });
+    return id;
+  }
+  clearTimeout(handle: unknown): void {
+    this.timers.delete(handle as number);
+  }
+  tick(ms: number): void {
+    this.now += ms;
+    for (const [id, t] of [...this.timers]) {
+      if (t.at <= this.now) {
+        this.timers.delete(id);
+        t.fn();
+      }
+    }
+  }
+}
+
+/** The database with its transactions counted. */
+function counting(db: Database): Database & { transactions: number } {
+  const wrapped = { ...db, transactions: 0 } as Database & { transactions: number };
+  wrapped.transaction = (fn) => {
+    wrapped.transactions++;
+    return db.transaction(fn);
+  };
+  return wrapped;
+}
+
+describe.each(ENGINES)('audit log on %s', (engine) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openTestDatabase(engine);
+  });
+  afterAll(async () => db.close());
+
+  it('appends to each patient chain in order, linked by hash, with the head at the last row', async () => {
+    const ids = await db.transaction((tx) => appendAuditRecords(tx, [access(['a1']), access(['a1']), access(['a2'])]));
+    expect(ids).toHaveLength(3);
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['a1'])]));
+    await expectLinear(db, 'a1', 3);
+    await expectLinear(db, 'a2', 1);
+    const first = JSON.parse((await chainRows(db, 'a1'))[0]!.content);
+    expect(first).toMatchObject({ resourceType: 'AuditEvent', id: ids[0], recorded: '2026-03-04T10:00:00.000Z' });
+    expect((await verifyAuditChains(db)).problems).toEqual([]);
+  });
+
+  it('records an access touching several patients once per chain, with one full copy', async () => {
+    const [id] = await db.transaction((tx) => appendAuditRecords(tx, [access(['m2', 'm1', 'm3'], { action: 'search', query: 'Observation?code=x' })]));
+    const rows = (await Promise.all(['m1', 'm2', 'm3'].map((k) => chainRows(db, k)))).flat();
+    expect(rows.map((r) => [r.chain_key, r.event_id, r.is_primary])).toEqual([['m1', id, true], ['m2', id, false], ['m3', id, false]]);
+    expect(JSON.parse(rows[0]!.content).entity.filter((e: { what?: unknown }) => e.what)).toHaveLength(3);
+    expect(JSON.parse(rows[1]!.content).entity).toEqual([expect.objectContaining({ what: { reference: 'Patient/m2' } })]);
+    // Searches across chains see the event once.
+    const found = await searchAuditEvents(db, { action: 'search', count: 10 });
+    expect(found.filter((e) => e.id === id)).toHaveLength(1);
+  });
+
+  it('puts accesses that touch no patient in their own chain', async () => {
+    const before = (await chainRows(db, NO_PATIENT_CHAIN)).length;
+    await db.transaction((tx) => appendAuditRecords(tx, [access([], { entities: ['Practitioner/9'] }), access([], { action: 'login', entities: [] })]));
+    await expectLinear(db, NO_PATIENT_CHAIN, before + 2);
+  });
+
+  it('leaves no audit row and an unbroken chain when the transaction rolls back', async () => {
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['r1'])]));
+    await expect(
+      db.transaction(async (tx) => {
+        // The write and its audit, in one transaction; then the write fails.
+        await tx.query(`INSERT INTO settings (key, value) VALUES ('audit-rollback-test', 'x')`);
+        await appendAuditRecords(tx, [access(['r1']), access(['r-new'])]);
+        throw new Error('the write failed after auditing');
+      }),
+    ).rejects.toThrow(/write failed/);
+    expect((await db.query(`SELECT 1 FROM settings WHERE key = 'audit-rollback-test'`)).rows).toHaveLength(0);
+    expect(await chainRows(db, 'r-new')).toHaveLength(0);
+    expect((await db.query(`SELECT 1 FROM audit_chain_heads WHERE chain_key = 'r-new'`)).rows).toHaveLength(0);
+    await expectLinear(db, 'r1', 1);
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['r1'])]));
+    await expectLinear(db, 'r1', 2);
+    expect((await verifyAuditChains(db)).problems).toEqual([]);
+  });
+
+  it('keeps every chain linear under 40 concurrent appending transactions', async () => {
+    const patients = ['c1', 'c2', 'c3', 'c4'];
+    const counts = new Map<string, number>();
+    let attempts = 0;
+    const txs = Array.from({ length: 40 }, (_, i) => {
+      // Overlapping sets in different orders: the sorted locking is what prevents deadlocks.
+      const touched = [patients[i % 4]!, patients[(i * 3 + 1) % 4]!].reverse();
+      const records = [access(touched), access([patients[(i + 2) % 4]!])];
+      for (const r of records) for (const p of new Set(r.patientIds)) counts.set(p, (counts.get(p) ?? 0) + 1);
+      return db.transaction(async (tx) => {
+        attempts++;
+        await tx.query('SELECT 1');
+        const appended = await appendAuditRecords(tx, records);
+        // Hold the heads a moment, so the transactions really overlap.
+        if (engine === 'postgres') await tx.query('SELECT pg_sleep(0.002)');
+        return appended;
+      });
+    });
+    const ids = (await Promise.all(txs)).flat();
+    // No transaction was re-run: no deadlock, no serialization failure, no duplicate key.
+    expect(attempts).toBe(40);
+    expect(new Set(ids).size).toBe(80);
+    for (const p of patients) await expectLinear(db, p, counts.get(p)!);
+    const dupes = await db.query(`SELECT chain_key, event_id FROM audit_events GROUP BY chain_key, event_id HAVING count(*) > 1`);
+    expect(dupes.rows).toEqual([]);
+    expect((await verifyAuditChains(db)).problems).toEqual([]);
+  });
+
+  it("lists a patient's accesses newest first, in the patient's view, a page at a time", async () => {
+    const records = [0, 1, 2, 3, 4].map((i) => access(['L1'], { at: new Date(T0 + i * 1000), reason: `visit ${i}` }));
+    await db.transaction((tx) => appendAuditRecords(tx, records));
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['L1', 'L-other'], { action: 'search', at: new Date(T0 + 9000), query: 'Patient?family=Smith' })]));
+    const page1 = await listPatientAccess(db, 'L1', { count: 4 });
+    expect(page1.events.map((e) => e.recorded)).toEqual([9000, 4000, 3000, 2000].map((ms) => new Date(T0 + ms).toISOString()));
+    expect(page1.next).toBeDefined();
+    const text = JSON.stringify(page1.events);
+    expect(text).not.toMatch(/10\.0\.0\.1|tok-1|L-other|Smith/);
+    expect(page1.events[1]!.purposeOfEvent?.[0]?.text).toBe('visit 4');
+    const page2 = await listPatientAccess(db, 'L1', { count: 4, before: page1.next! });
+    expect(page2.events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['visit 1', 'visit 0']);
+    expect(page2.next).toBeUndefined();
+    await expect(listPatientAccess(db, 'L1', { count: 4, before: 'x' })).rejects.toMatchObject({ status: 400 });
+    expect((await listPatientAccess(db, 'nobody', { count: 4 })).events).toEqual([]);
+  });
+
+  it('searches by patient, agent, action and time', async () => {
+    const nurse = { reference: 'Practitioner/nurse-1', clientId: 'ward-app', role: 'nurse' };
+    await db.transaction((tx) => appendAuditRecords(tx, [
+      access(['S1'], { agent: nurse, at: new Date(T0 + 100_000) }),
+      access(['S2'], { agent: nurse, action: 'update', at: new Date(T0 + 200_000) }),
+      access(['S1'], { action: 'break-glass', at: new Date(T0 + 300_000), reason: 'emergency' }),
+      access([], { agent: { clientId: 'nightly-export', role: 'system' }, action: 'export', entities: [], at: new Date(T0 + 400_000) }),
+    ]));
+    const byNurse = await searchAuditEvents(db, { agent: 'Practitioner/nurse-1', count: 10 });
+    expect(byNurse.map((e) => e.subtype?.[0]?.code)).toEqual(['update', 'read']);
+    expect(byNurse[0]!.agent[1]!.network).toBeDefined();
+    expect((await searchAuditEvents(db, { agent: 'nightly-export', count: 10 })).map((e) => e.type.code)).toEqual(['110106']);
+    expect((await searchAuditEvents(db, { action: 'break-glass', count: 10 })).map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['emergency']);
+    const s1 = await searchAuditEvents(db, { patient: 'S1', since: new Date(T0 + 100_000), until: new Date(T0 + 300_000), count: 10 });
+    expect(s1.map((e) => e.recorded)).toEqual([new Date(T0 + 100_000).toISOString()]);
+    expect(await searchAuditEvents(db, { patient: 'S1', count: 1 })).toHaveLength(1);
+  });
+
+  describe('AuditWriter', () => {
+    let clock: FakeClock;
+    type LogFn = (obj: object, msg: string) => void;
+    let log: { warn: Mock<LogFn>; error: Mock<LogFn> };
+    beforeEach(() => {
+      clock = new FakeClock();
+      log = { warn: vi.fn<LogFn>(), error: vi.fn<LogFn>() };
+    });
+
+    it('writes a batch when the interval passes, in one transaction', async () => {
+      const cdb = counting(db);
+      const w = new AuditWriter({ db: cdb, log, clock, intervalMs: 50, maxBatch: 100 });
+      for (let i = 0; i < 3; i++) w.record(access(['W1']));
+      clock.tick(49);
+      expect(w.pending).toBe(3);
+      expect(await chainRows(db, 'W1')).toHaveLength(0);
+      clock.tick(1);
+      expect(w.pending).toBe(0);
+      await w.flush();
+      expect(cdb.transactions).toBe(1);
+      await expectLinear(db, 'W1', 3);
+      await w.close();
+    });
+
+    it('writes at once when a batch is full, and the rest on the next interval', async () => {
+      const cdb = counting(db);
+      const w = new AuditWriter({ db: cdb, log, clock, intervalMs: 50, maxBatch: 5 });
+      for (let i = 0; i < 7; i++) w.record(access(['W2']));
+      expect(w.pending).toBe(2);
+      clock.tick(50);
+      expect(w.pending).toBe(0);
+      await w.flush();
+      expect(cdb.transactions).toBe(2);
+      await expectLinear(db, 'W2', 7);
+      expect(log.warn).not.toHaveBeenCalled();
+      await w.close();
+    });
+
+    it('close() writes what is queued and stops taking records', async () => {
+      const w = new AuditWriter({ db, log, clock, intervalMs: 50 });
+      w.record(access(['W3']));
+      w.record(access(['W3']));
+      await w.close();
+      await expectLinear(db, 'W3', 2);
+      w.record(access(['W3']));
+      expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ record: expect.any(Object) }), expect.stringMatching(/closed/));
+      await w.flush();
+      await expectLinear(db, 'W3', 2);
+    });
+
+    it('retries a failed batch once, and logs (never throws) when it fails again', async () => {
+      let failures = 1;
+      const flaky: Database = { ...db, transaction: (fn) => (failures-- > 0 ? Promise.reject(new Error('connection reset')) : db.transaction(fn)) };
+      const w = new AuditWriter({ db: flaky, log, clock });
+      w.record(access(['W4']));
+      await w.flush();
+      expect(log.warn).toHaveBeenCalledTimes(1);
+      await expectLinear(db, 'W4', 1);
+
+      failures = 2;
+      expect(() => w.record(access(['W4']))).not.toThrow();
+      await expect(w.flush()).resolves.toBeUndefined();
+      expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ records: [expect.objectContaining({ patientIds: ['W4'] })] }), expect.stringMatching(/not stored/));
+      await expectLinear(db, 'W4', 1);
+      await w.close();
+    });
+  });
+});
+
+describe.each(ENGINES)('verifyAuditChains on %s', (engine) => {
+  let db: Database;
+  beforeAll(async () => {
+    db = await openTestDatabase(engine);
+  });
+  afterAll(async () => db.close());
+  // Each test tampers with a fresh trail of three chains: v1 (5 rows), v2 (2), v3 (1).
+  beforeEach(async () => {
+    await db.exec('DELETE FROM audit_events; DELETE FROM audit_chain_heads;');
+    await db.transaction((tx) => appendAuditRecords(tx, [1, 2, 3, 4, 5].map((i) => access(['v1'], { at: new Date(T0 + i) }))));
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['v2']), access(['v2', 'v3'])]));
+  });
+
+  it('finds an intact trail intact, walking in pages', async () => {
+    const res = await verifyAuditChains(db, { pageSize: 2 });
+    expect(res).toEqual({ chains: 3, events: 8, problems: [], problemCount: 0 });
+  });
+
+  it('detects a changed content row', async () => {
+    await db.query(`UPDATE audit_events SET content = replace(content, 'Dr Ada Okafor', 'Dr Someone Else') WHERE chain_key = 'v1' AND seq = 3`);
+    expect((await verifyAuditChains(db, { pageSize: 2 })).problems).toEqual([{ chainKey: 'v1', seq: 3, problem: 'hash-mismatch' }]);
+  });
+
+  it('detects a changed search column even when the content is intact', async () => {
+    await db.query(`UPDATE audit_events SET agent_ref = 'Practitioner/other' WHERE chain_key = 'v2' AND seq = 1`);
+    expect((await verifyAuditChains(db)).problems).toEqual([{ chainKey: 'v2', seq: 1, problem: 'hash-mismatch' }]);
+  });
+
+  it('detects a deleted row in the middle', async () => {
+    await db.query(`DELETE FROM audit_events WHERE chain_key = 'v1' AND seq = 2`);
+    expect((await verifyAuditChains(db, { pageSize: 3 })).problems).toEqual([{ chainKey: 'v1', seq: 2, problem: 'missing-row' }]);
+  });
+
+  it('detects a deleted last row by the head', async () => {
+    await db.query(`DELETE FROM audit_events WHERE chain_key = 'v1' AND seq = 5`);
+    expect((await verifyAuditChains(db)).problems).toEqual([{ chainKey: 'v1', seq: 5, problem: 'head-mismatch' }]);
+  });
+
+  it('detects a chain deleted entirely, and a deleted head', async () => {
+    await db.query(`DELETE FROM audit_events WHERE chain_key = 'v3'`);
+    await db.query(`DELETE FROM audit_chain_heads WHERE chain_key = 'v2'`);
+    const res = await verifyAuditChains(db);
+    expect(res.problems).toEqual(expect.arrayContaining([
+      { chainKey: 'v3', seq: 1, problem: 'head-mismatch' },
+      { chainKey: 'v2', seq: 2, problem: 'head-mismatch' },
+    ]));
+    expect(res.problems).toHaveLength(2);
+  });
+
+  it('detects reordered rows', async () => {
+    await db.transaction(async (tx) => {
+      await tx.query(`UPDATE audit_events SET seq = -1 WHERE chain_key = 'v1' AND seq = 2`);
+      await tx.query(`UPDATE audit_events SET seq = 2 WHERE chain_key = 'v1' AND seq = 3`);
+      await tx.query(`UPDATE audit_events SET seq = 3 WHERE chain_key = 'v1' AND seq = -1`);
+    });
+    const res = await verifyAuditChains(db);
+    expect(res.problems).toEqual([
+      { chainKey: 'v1', seq: 2, problem: 'hash-mismatch' },
+      { chainKey: 'v1', seq: 3, problem: 'hash-mismatch' },
+      // Row 4 still links to the row that used to be at 3.
+      { chainKey: 'v1', seq: 4, problem: 'broken-link' },
+    ]);
+  });
+
+  it('detects an edited row whose hash was recomputed, by the next row\'s link', async () => {
+    const r = (await db.query<{ seq: number; event_id: string; recorded_at: Date; action: string; agent_ref: string | null; is_primary: boolean; content: string; prev_hash: string }>(
+      `SELECT seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash FROM audit_events WHERE chain_key = 'v1' AND seq = 3`,
+    )).rows[0]!;
+    const content = r.content.replace('Dr Ada Okafor', 'Dr Someone Else');
+    const hash = entryHash(r.prev_hash, {
+      chainKey: 'v1', seq: 3, eventId: r.event_id, recordedAt: new Date(r.recorded_at).toISOString(), action: r.action, agentRef: r.agent_ref, isPrimary: r.is_primary, content,
+    });
+    await db.query(`UPDATE audit_events SET content = $1, hash = $2 WHERE chain_key = 'v1' AND seq = 3`, [content, hash]);
+    expect((await verifyAuditChains(db)).problems).toEqual([{ chainKey: 'v1', seq: 4, problem: 'broken-link' }]);
+  });
+
+  it('caps the problems listed but counts them all', async () => {
+    await db.query(`UPDATE audit_events SET content = content || ' '`);
+    const res = await verifyAuditChains(db, { maxProblems: 3 });
+    expect(res.problems).toHaveLength(3);
+    expect(res.problemCount).toBe(8);
+  });
+});

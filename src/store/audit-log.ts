@@ -1,0 +1,406 @@
+/**
+ * Storage of the audit trail: appending AuditEvents to per-patient hash chains, a batching writer
+ * for reads, the reads behind "who viewed my record" and audit search, and chain verification.
+ * Schema: `migrations/0007-audit.sql`; event building and hashing: `src/audit/`.
+ *
+ * @see https://hl7.org/fhir/R4/auditevent.html
+ */
+import { randomUUID } from 'node:crypto';
+import { badRequest } from '../fhir/outcome.js';
+import { chainKeysOf, NO_PATIENT_CHAIN, type AccessAction, type AccessRecord } from '../audit/access-record.js';
+import { buildAuditEvent, eventForPatientChain, patientAccessView, type AuditEvent, type AuditEventOptions } from '../audit/audit-event.js';
+import { GENESIS_HASH, canonicalJson, entryHash, type ChainEntry } from '../audit/hash-chain.js';
+import type { Database, SqlClient } from './database.js';
+
+/** How this server names itself in `AuditEvent.source`. */
+export type AuditSourceOptions = Pick<AuditEventOptions, 'observer' | 'site'>;
+
+/** The agent a record is searched by: the person's reference, else (a backend service) its client id. */
+function agentRefOf(r: AccessRecord): string {
+  return r.agent.reference ?? r.agent.clientId;
+}
+
+interface HeadRow {
+  chain_key: string;
+  seq: number | string;
+  hash: string;
+}
+
+/**
+ * Appends `records` to the audit trail inside the caller's transaction `tx`, and returns their
+ * event ids in order. A write calls this in the same transaction as the write, as its last
+ * statement: a rollback leaves no audit row, a commit always has one, and the chain heads it
+ * locks are held only until the commit.
+ *
+ * Each record goes into the chain of every patient it touched (the full event in the first, a
+ * copy naming only that patient in the others: {@link eventForPatientChain}), or into the
+ * no-patient chain. The touched heads are created if new and locked in sorted key order, so two
+ * appenders never wait for each other in opposite orders; appenders touching other patients do
+ * not wait at all. Two statements whatever the number of records: lock the heads, then insert
+ * every row and advance every head.
+ */
+export async function appendAuditRecords(tx: SqlClient, records: readonly AccessRecord[], source: AuditSourceOptions = {}): Promise<string[]> {
+  if (records.length === 0) return [];
+  const perRecord = records.map((r) => ({ r, keys: chainKeysOf(r) }));
+  const keys = [...new Set(perRecord.flatMap((p) => p.keys))].sort();
+
+  // Upsert-and-return locks each head row (new or existing) in the order given; the no-op update
+  // is what makes ON CONFLICT lock and return a row another transaction just committed.
+  const locked = await tx.query<HeadRow>(
+    `INSERT INTO audit_chain_heads AS h (chain_key, seq, hash)
+     SELECT k, 0, $2 FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n
+     ON CONFLICT (chain_key) DO UPDATE SET seq = h.seq
+     RETURNING chain_key, seq, hash`,
+    [keys, GENESIS_HASH],
+    { prepare: true },
+  );
+  const heads = new Map(locked.rows.map((h) => [h.chain_key, { seq: Number(h.seq), hash: h.hash }]));
+
+  const rows: (ChainEntry & { prevHash: string; hash: string })[] = [];
+  const ids: string[] = [];
+  for (const { r, keys: chainKeys } of perRecord) {
+    const eventId = randomUUID();
+    ids.push(eventId);
+    const event = buildAuditEvent(r, { id: eventId, ...source });
+    const full = canonicalJson(event);
+    chainKeys.forEach((chainKey, i) => {
+      const head = heads.get(chainKey);
+      if (!head) throw new Error(`audit chain head ${chainKey} was not locked`);
+      const isPrimary = i === 0;
+      const content = isPrimary || chainKey === NO_PATIENT_CHAIN ? full : canonicalJson(eventForPatientChain(event, chainKey));
+      const entry: ChainEntry = {
+        chainKey, seq: head.seq + 1, eventId, recordedAt: r.at.toISOString(), action: r.action, agentRef: agentRefOf(r), isPrimary, content,
+      };
+      const hash = entryHash(head.hash, entry);
+      rows.push({ ...entry, prevHash: head.hash, hash });
+      head.seq = entry.seq;
+      head.hash = hash;
+    });
+  }
+
+  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((row) => row[k]);
+  await tx.query(
+    `WITH appended AS (
+       INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash)
+       SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[])
+     )
+     UPDATE audit_chain_heads h SET seq = u.seq, hash = u.hash
+     FROM unnest($11::text[], $12::bigint[], $13::text[]) AS u(chain_key, seq, hash)
+     WHERE h.chain_key = u.chain_key`,
+    [
+      col('chainKey'), col('seq'), col('eventId'), col('recordedAt'), col('action'), col('agentRef'), col('isPrimary'), col('content'), col('prevHash'), col('hash'),
+      keys, keys.map((k) => heads.get(k)!.seq), keys.map((k) => heads.get(k)!.hash),
+    ],
+    { prepare: true },
+  );
+  return ids;
+}
+
+/** The parts of a pino logger the writer uses. */
+export interface AuditLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/** Timers, injected so tests can drive the flush interval without waiting. */
+export interface AuditClock {
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Real timers, unref'd: a pending flush does not keep the process alive (shutdown calls `close()`). */
+export const SYSTEM_CLOCK: AuditClock = {
+  setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Options for {@link AuditWriter}. */
+export interface AuditWriterOptions {
+  db: Database;
+  log: AuditLogger;
+  /** Longest a record waits before it is written (default 50 ms). */
+  intervalMs?: number;
+  /** Records per transaction; reaching it writes at once (default 500). */
+  maxBatch?: number;
+  clock?: AuditClock;
+  source?: AuditSourceOptions;
+}
+
+/**
+ * Writes the audit records of reads (and of failed writes, whose own transaction rolled back) in
+ * batches: one transaction per `maxBatch` records or per `intervalMs`, whichever comes first, so a
+ * busy server pays one commit for hundreds of reads instead of one each. A reader never waits
+ * for, or hears about, the audit write: `record()` only queues. A failed batch is logged and
+ * retried once; if that fails too, its records go to the error log, so they are not silently lost.
+ * Call `close()` on shutdown, after the server has stopped taking requests and before the
+ * database closes.
+ */
+export class AuditWriter {
+  private readonly db: Database;
+  private readonly log: AuditLogger;
+  private readonly intervalMs: number;
+  private readonly maxBatch: number;
+  private readonly clock: AuditClock;
+  private readonly source: AuditSourceOptions;
+  private queue: AccessRecord[] = [];
+  private timer: unknown;
+  private writing: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(options: AuditWriterOptions) {
+    this.db = options.db;
+    this.log = options.log;
+    this.intervalMs = options.intervalMs ?? 50;
+    this.maxBatch = Math.max(1, options.maxBatch ?? 500);
+    this.clock = options.clock ?? SYSTEM_CLOCK;
+    this.source = options.source ?? {};
+  }
+
+  /** Records queued and not yet handed to a transaction. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Queues one record; never throws and never waits. */
+  record(record: AccessRecord): void {
+    if (this.closed) {
+      // A bug in shutdown order: keep the record where an operator can find it.
+      this.log.error({ record }, 'audit record after the audit writer closed; not stored');
+      return;
+    }
+    this.queue.push(record);
+    if (this.queue.length >= this.maxBatch) void this.flush();
+    else if (this.timer === undefined) {
+      this.timer = this.clock.setTimeout(() => {
+        this.timer = undefined;
+        void this.flush();
+      }, this.intervalMs);
+    }
+  }
+
+  /** Writes everything queued so far; resolves when it is stored (or logged as lost). Never rejects. */
+  flush(): Promise<void> {
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.queue;
+    this.queue = [];
+    // One batch at a time, in order: the chain of promises is the queue of transactions.
+    this.writing = this.writing.then(() => this.write(batch));
+    return this.writing;
+  }
+
+  /** Flushes and stops taking records. */
+  close(): Promise<void> {
+    this.closed = true;
+    return this.flush();
+  }
+
+  private async write(batch: AccessRecord[]): Promise<void> {
+    if (batch.length === 0) return;
+    try {
+      await this.db.transaction((tx) => appendAuditRecords(tx, batch, this.source));
+      return;
+    } catch (err) {
+      this.log.warn({ err, records: batch.length }, 'audit batch failed; retrying once');
+    }
+    try {
+      await this.db.transaction((tx) => appendAuditRecords(tx, batch, this.source));
+    } catch (err) {
+      this.log.error({ err, records: batch }, 'audit batch failed twice; records not stored');
+    }
+  }
+}
+
+/** One page of a patient's access list. */
+export interface PatientAccessPage {
+  /** Newest first, as the patient may see them ({@link patientAccessView}). */
+  events: AuditEvent[];
+  /** Pass as `before` for the next (older) page; absent on the last page. */
+  next?: string;
+}
+
+/**
+ * Who accessed a patient's record, why and with what outcome: the patient's chain newest first,
+ * each event in the patient's view (no network addresses or token ids, no other patients).
+ * `before` is the `next` of the previous page (an opaque cursor); a malformed one is a 400.
+ */
+export async function listPatientAccess(db: SqlClient, patientId: string, opts: { count: number; before?: string }): Promise<PatientAccessPage> {
+  if (opts.before !== undefined && !/^\d{1,15}$/.test(opts.before)) throw badRequest('Invalid paging cursor');
+  const count = Math.max(1, Math.floor(opts.count));
+  const res = await db.query<{ seq: number | string; content: string }>(
+    `SELECT seq, content FROM audit_events WHERE chain_key = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+    [patientId, opts.before ?? String(Number.MAX_SAFE_INTEGER), count + 1],
+    { prepare: true },
+  );
+  const rows = res.rows.slice(0, count);
+  const page: PatientAccessPage = { events: rows.map((r) => patientAccessView(JSON.parse(r.content) as AuditEvent, patientId)) };
+  if (res.rows.length > count) page.next = String(rows[rows.length - 1]!.seq);
+  return page;
+}
+
+/** Criteria for {@link searchAuditEvents}; all optional but `count`, combined with AND. */
+export interface AuditSearch {
+  /** A patient id: the events in that patient's chain. */
+  patient?: string;
+  /** A person's relative reference (`Practitioner/9`), or a backend client's id. */
+  agent?: string;
+  action?: AccessAction;
+  /** Recorded at or after. */
+  since?: Date;
+  /** Recorded before. */
+  until?: Date;
+  count: number;
+}
+
+/**
+ * Audit events for investigators, newest first: everything stored, network addresses and token
+ * ids included. Without `patient` each event appears once (its full copy); with `patient`, the
+ * events in that patient's chain (for an access that touched several patients, the copy naming
+ * only this one).
+ */
+export async function searchAuditEvents(db: SqlClient, q: AuditSearch): Promise<AuditEvent[]> {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const bind = (v: unknown) => `$${params.push(v)}`;
+  if (q.patient !== undefined) where.push(`chain_key = ${bind(q.patient)}`);
+  else where.push('is_primary');
+  if (q.agent !== undefined) where.push(`agent_ref = ${bind(q.agent)}`);
+  if (q.action !== undefined) where.push(`action = ${bind(q.action)}`);
+  if (q.since !== undefined) where.push(`recorded_at >= ${bind(q.since.toISOString())}::timestamptz`);
+  if (q.until !== undefined) where.push(`recorded_at < ${bind(q.until.toISOString())}::timestamptz`);
+  const limit = bind(Math.max(1, Math.floor(q.count)));
+  const res = await db.query<{ content: string }>(
+    `SELECT content FROM audit_events WHERE ${where.join(' AND ')} ORDER BY recorded_at DESC, event_id DESC LIMIT ${limit}`,
+    params,
+  );
+  return res.rows.map((r) => JSON.parse(r.content) as AuditEvent);
+}
+
+/** What {@link verifyAuditChains} can find wrong at one position of a chain. */
+export type AuditProblemKind =
+  /** The row's hash is not the hash of its contents: a column was changed, or the row moved. */
+  | 'hash-mismatch'
+  /** The row's `prev_hash` is not the previous row's hash: a row was replaced or reordered. */
+  | 'broken-link'
+  /** A position is empty: the row at `seq` (and maybe more after it) was deleted. */
+  | 'missing-row'
+  /** The chain's head does not match its last row: rows were deleted from the end, or the head changed. */
+  | 'head-mismatch';
+
+/** One problem found, at a chain and position. */
+export interface AuditProblem {
+  chainKey: string;
+  seq: number;
+  problem: AuditProblemKind;
+}
+
+/** The result of {@link verifyAuditChains}. */
+export interface AuditVerification {
+  /** Chains walked. */
+  chains: number;
+  /** Rows checked (an access touching three patients is three rows). */
+  events: number;
+  /** Problems in the order found (chain by chain), at most `maxProblems` of them. */
+  problems: AuditProblem[];
+  /** All problems found, including those beyond `maxProblems`. */
+  problemCount: number;
+}
+
+interface EventRow {
+  chain_key: string;
+  seq: number | string;
+  event_id: string;
+  recorded_at: Date | string;
+  action: string;
+  agent_ref: string | null;
+  is_primary: boolean;
+  content: string;
+  prev_hash: string;
+  hash: string;
+}
+
+const EVENT_COLUMNS = 'chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash';
+
+/**
+ * Walks every chain in seq order and checks each row's hash, its link to the previous row,
+ * that no position is missing, and that the chain's head matches its last row. Reads in pages
+ * of `pageSize` rows inside one read-only repeatable-read transaction, so memory stays flat
+ * however many rows there are, and appends committed meanwhile (on PostgreSQL the server may
+ * keep running) are neither seen nor mistaken for tampering.
+ */
+export async function verifyAuditChains(db: Database, opts: { pageSize?: number; maxProblems?: number } = {}): Promise<AuditVerification> {
+  const pageSize = opts.pageSize ?? 2000;
+  const maxProblems = opts.maxProblems ?? 1000;
+  return db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const result: AuditVerification = { chains: 0, events: 0, problems: [], problemCount: 0 };
+    const report = (chainKey: string, seq: number, problem: AuditProblemKind) => {
+      result.problemCount++;
+      if (result.problems.length < maxProblems) result.problems.push({ chainKey, seq, problem });
+    };
+
+    /** Chains whose last row has been read, waiting for their heads to be compared (one query per page). */
+    let ended: { chainKey: string; seq: number; hash: string }[] = [];
+    const checkHeads = async () => {
+      if (ended.length === 0) return;
+      const res = await tx.query<HeadRow>('SELECT chain_key, seq, hash FROM audit_chain_heads WHERE chain_key = ANY($1::text[])', [ended.map((e) => e.chainKey)]);
+      const heads = new Map(res.rows.map((h) => [h.chain_key, h]));
+      for (const e of ended) {
+        const head = heads.get(e.chainKey);
+        if (!head) report(e.chainKey, e.seq, 'head-mismatch');
+        else if (Number(head.seq) !== e.seq || head.hash !== e.hash) report(e.chainKey, Number(head.seq), 'head-mismatch');
+      }
+      ended = [];
+    };
+
+    let chain: { chainKey: string; expected: number; prevHash: string; seq: number; hash: string } | undefined;
+    let after: [string, number] | undefined;
+    for (;;) {
+      const res = after
+        ? await tx.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE (chain_key, seq) > ($1, $2) ORDER BY chain_key, seq LIMIT $3`, [after[0], after[1], pageSize])
+        : await tx.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM audit_events ORDER BY chain_key, seq LIMIT $1`, [pageSize]);
+      for (const row of res.rows) {
+        const seq = Number(row.seq);
+        if (chain?.chainKey !== row.chain_key) {
+          if (chain) ended.push({ chainKey: chain.chainKey, seq: chain.seq, hash: chain.hash });
+          chain = { chainKey: row.chain_key, expected: 1, prevHash: GENESIS_HASH, seq: 0, hash: GENESIS_HASH };
+          result.chains++;
+        }
+        result.events++;
+        // After a gap the link is broken by definition; report the gap, not the link as well.
+        const gap = seq !== chain.expected;
+        if (gap) report(chain.chainKey, seq > chain.expected ? chain.expected : seq, seq > chain.expected ? 'missing-row' : 'broken-link');
+        const entry: ChainEntry = {
+          chainKey: row.chain_key, seq, eventId: row.event_id, recordedAt: new Date(row.recorded_at).toISOString(),
+          action: row.action, agentRef: row.agent_ref, isPrimary: row.is_primary, content: row.content,
+        };
+        if (entryHash(row.prev_hash, entry) !== row.hash) report(chain.chainKey, seq, 'hash-mismatch');
+        else if (!gap && row.prev_hash !== chain.prevHash) report(chain.chainKey, seq, 'broken-link');
+        // Continue from the stored hash, so one bad row is reported once rather than breaking every later link.
+        chain.prevHash = row.hash;
+        chain.expected = seq + 1;
+        chain.seq = seq;
+        chain.hash = row.hash;
+      }
+      await checkHeads();
+      if (res.rows.length < pageSize) break;
+      const last = res.rows[res.rows.length - 1]!;
+      after = [last.chain_key, Number(last.seq)];
+    }
+    if (chain) ended.push({ chainKey: chain.chainKey, seq: chain.seq, hash: chain.hash });
+    await checkHeads();
+
+    // Heads whose every row is gone. A head at 0 is an empty chain, which nothing creates but is not a lie.
+    const orphans = await tx.query<HeadRow>(
+      `SELECT chain_key, seq, hash FROM audit_chain_heads h
+       WHERE seq > 0 AND NOT EXISTS (SELECT 1 FROM audit_events e WHERE e.chain_key = h.chain_key) ORDER BY chain_key`,
+    );
+    for (const h of orphans.rows) {
+      result.chains++;
+      report(h.chain_key, Number(h.seq), 'head-mismatch');
+    }
+    return result;
+  });
+}
