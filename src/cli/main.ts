@@ -82,18 +82,13 @@ async function main(argv: string[]): Promise<number> {
       return runToken({ ...(values.system ? { system: true } : {}), ...(values.user ? { user: values.user } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values.scope ? { scope: values.scope } : {}) }, config);
     case 'users':
       return runUsers(config);
-<<<<<<< HEAD
     case 'export': {
       const purpose = values.purpose ?? 'direct-care';
       if (purpose !== 'direct-care' && purpose !== 'secondary-use') throw new Error('--purpose is direct-care or secondary-use');
       return runExport({ ...config, loadDemo: false }, values.out ?? 'export', values.type ?? [], purpose);
     }
-=======
-    case 'export':
-      return runExport({ ...config, loadDemo: false }, values.out ?? 'export', values.type ?? []);
     case 'audit':
       return runAudit({ ...config, loadDemo: false }, positionals);
->>>>>>> audit
     default:
       process.stderr.write(`Unknown command '${command}'.\n${USAGE}`);
       return 1;
