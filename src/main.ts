@@ -24,6 +24,7 @@ import { loadDemoDataOnce } from './cli/demo-data.js';
 import { buildOperations } from './operations/index.js';
 import { AccessResolver } from './store/caller-access.js';
 import { backfillAccessRows } from './store/access-backfill.js';
+import { auditSinks } from './store/audit-log.js';
 import { bearerToken, TokenError, type Principal } from './auth/principal.js';
 import { parseScope, type ResourceScope } from './auth/scopes.js';
 import { cachingVerifier } from './auth/token-cache.js';
@@ -83,7 +84,11 @@ export async function createTessera(config: Config, log = createLogger(config)):
   if (backfilled > 0) log.info(`Computed access rows for ${backfilled} stored resources`);
   let ready = false;
   const access = new AccessResolver(db);
-  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date() }), access });
+  const audit = config.auth.openApi ? undefined : auditSinks(db, log);
+  const router = new FhirRouter({
+    store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date(), ...(audit ? { audit } : {}) }), access,
+    ...(audit ? { audit } : {}),
+  });
   // Sign-in is mounted on the same server below; requests arrive only after it is.
   let verify: VerifyAccessToken | undefined;
   if (config.auth.openApi) {
@@ -125,6 +130,8 @@ export async function createTessera(config: Config, log = createLogger(config)):
     config, db, store, app, log, auth,
     async close() {
       await app.close();
+      // Reads audited since the last batch are written before the database closes.
+      await audit?.close();
       await db.close();
     },
   };

@@ -83,7 +83,7 @@ export function mountFhir(app: FastifyInstance, router: FhirRouter, opts: { base
           }
         } else body = req.body;
       }
-      const fhirReq: FhirRequest = { method: req.method === 'HEAD' ? 'GET' : req.method, path: pathPart || '/', query, headers, body, baseUrl: baseUrlOf(req, opts.baseUrl) };
+      const fhirReq: FhirRequest = { method: req.method === 'HEAD' ? 'GET' : req.method, path: pathPart || '/', query, headers, body, baseUrl: baseUrlOf(req, opts.baseUrl), sourceIp: req.ip };
       // The CapabilityStatement is public (apps discover the sign-in endpoints from it).
       const isPublic = fhirReq.path === '/metadata' && headers.authorization === undefined;
       if (!isPublic) {

@@ -9,6 +9,7 @@ import { allOk, badRequest, forbidden, gone, methodNotAllowed, notAcceptable, no
 import { TokenError, type Principal } from '../auth/principal.js';
 import { anyScopeGrants, type Permission, type ScopeContext } from '../auth/scopes.js';
 import type { AccessResolver, CallerAccess } from '../store/caller-access.js';
+import { RequestAudit, type AuditSinks } from './request-audit.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
 import { applySummary, selectElements } from '../fhir/summary.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
@@ -28,7 +29,7 @@ import type { FhirRequest, FhirResponse } from './fhir-types.js';
  * A FHIR operation handler (`$everything`, calculators, …). `access` is the caller's: handlers
  * pass its `visible` condition to every store read.
  */
-export type OperationHandler = (req: FhirRequest, target: { type?: string; id?: string }, access: CallerAccess) => Promise<FhirResponse>;
+export type OperationHandler = (req: FhirRequest, target: { type?: string; id?: string }, access: Caller) => Promise<FhirResponse>;
 
 /** Dependencies of the router. */
 export interface RouterDeps {
@@ -37,7 +38,16 @@ export interface RouterDeps {
   operations?: Map<string, { handler: OperationHandler; listing: OperationListing; checksAccess?: boolean }>;
   /** Binds each request's verified caller to what they may see. */
   access: AccessResolver;
+  /** The audit trail (absent: nothing is audited, e.g. the insecure open benchmark mode). */
+  audit?: AuditSinks;
+  now?: () => Date;
 }
+
+/**
+ * The caller of one request: what they may see (`CallerAccess`, passed to every store call) and
+ * the audit trail the request is building.
+ */
+export type Caller = CallerAccess & { audit: RequestAudit };
 
 /** The scope contexts that count for a kind of caller (SMART App Launch 2.0 scopes). */
 function scopeContexts(p: Principal): ScopeContext[] {
@@ -137,11 +147,23 @@ export class FhirRouter {
     }
     // Everything but the CapabilityStatement needs a caller (https://hl7.org/fhir/smart-app-launch/).
     if (!req.principal) throw new TokenError('missing');
-    const access = await this.deps.access.resolve(req.principal);
-    return this.routeFor(req, access, segs, m);
+    const resolved = await this.deps.access.resolve(req.principal);
+    const now = this.deps.now ?? (() => new Date());
+    const access: Caller = { ...resolved, audit: new RequestAudit(this.deps.audit, req.principal, resolved.displayName, now, req.sourceIp) };
+    let status = 500;
+    try {
+      const res = await this.routeFor(req, access, segs, m);
+      status = res.status;
+      return res;
+    } catch (err) {
+      if (err instanceof OperationOutcomeError) status = err.status;
+      throw err;
+    } finally {
+      access.audit.finish(status);
+    }
   }
 
-  private async routeFor(req: FhirRequest, access: CallerAccess, segs: string[], m: string): Promise<FhirResponse> {
+  private async routeFor(req: FhirRequest, access: Caller, segs: string[], m: string): Promise<FhirResponse> {
     const [a, b, c, d] = segs;
     if (segs.length === 0) {
       if (m === 'POST') return this.bundle(req, access);
@@ -184,9 +206,12 @@ export class FhirRouter {
     throw notFound(`Unknown path /${segs.join('/')}`);
   }
 
-  private async operation(req: FhirRequest, access: CallerAccess, name: string, target: { type?: string; id?: string }): Promise<FhirResponse> {
+  private async operation(req: FhirRequest, access: Caller, name: string, target: { type?: string; id?: string }): Promise<FhirResponse> {
     const op = this.operations.get(name.slice(1));
     if (!op) throw notFound(`Operation ${name} is not supported`);
+    access.audit.action = name === '$everything' ? 'everything' : 'operation';
+    access.audit.query = `${target.type ? `${target.type}/` : ''}${target.id ? `${target.id}/` : ''}${name}${req.query.length ? `?${new URLSearchParams(req.query)}` : ''}`;
+    if (target.type === 'Patient' && target.id) access.audit.patient(target.id);
     // An operation on a resource needs to be able to read it: unseen reads as unknown.
     if (target.type && target.id && !op.checksAccess) {
       this.requireScope(access, target.type, 'r');
@@ -199,20 +224,20 @@ export class FhirRouter {
   }
 
   /** 403 unless the caller's scopes grant `permission` on `type` (SMART App Launch 2.0). */
-  private requireScope(access: CallerAccess, type: string, permission: Permission): void {
+  private requireScope(access: Caller, type: string, permission: Permission): void {
     const p = access.principal;
     if (scopeContexts(p).some((ctx) => anyScopeGrants(p.scopes, ctx, type, permission))) return;
     throw forbidden(`The access token's scopes do not allow ${INTERACTION_NAMES[permission]} on ${type}`);
   }
 
   /** True when the caller's scopes grant `permission` on `type`. */
-  private scopeAllows(access: CallerAccess, type: string, permission: Permission): boolean {
+  private scopeAllows(access: Caller, type: string, permission: Permission): boolean {
     const p = access.principal;
     return scopeContexts(p).some((ctx) => anyScopeGrants(p.scopes, ctx, type, permission));
   }
 
   /** Bundles and conditional writes match across records: for backend systems only, for now. */
-  private requireUnrestricted(access: CallerAccess, what: string): void {
+  private requireUnrestricted(access: Caller, what: string): void {
     if (access.policy.kind !== 'unrestricted') throw forbidden(`${what} is available to backend systems only`);
   }
 
@@ -221,7 +246,7 @@ export class FhirRouter {
    * (a write into an unknown record and into one they may not see get the same answer), and
    * directory data only by staff and systems.
    */
-  private async authorizeWrite(access: CallerAccess, resource: Resource, isNew: boolean): Promise<void> {
+  private async authorizeWrite(access: Caller, resource: Resource, isNew: boolean): Promise<void> {
     const policy = access.policy;
     if (policy.kind === 'unrestricted') return;
     const registry = this.store.registry;
@@ -251,10 +276,15 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#read */
-  private async read(req: FhirRequest, access: CallerAccess, type: string, id: string, client?: SqlClient): Promise<FhirResponse> {
+  private async read(req: FhirRequest, access: Caller, type: string, id: string, client?: SqlClient): Promise<FhirResponse> {
+    access.audit.action = 'read';
     this.requireScope(access, type, 'r');
     const v = await this.store.readCurrent(type, id, client, access.visible);
-    if (!v) throw notFound(`${type}/${id} is not known`);
+    if (!v) {
+      await this.noteRefusal(access, type, id, client);
+      throw notFound(`${type}/${id} is not known`);
+    }
+    access.audit.touched(type, id, v.patientId);
     if (v.deleted) return json(410, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'deleted', diagnostics: `${type}/${id} has been deleted` }] }, versionHeaders(v));
     const inm = req.headers['if-none-match'];
     if (inm !== undefined && parseEtag(inm) === v.versionId) return { status: 304, headers: versionHeaders(v) };
@@ -266,10 +296,28 @@ export class FhirRouter {
     return json(200, this.shape(v.json, req), versionHeaders(v));
   }
 
+  /**
+   * A read of something that exists but that the caller may not see answers as "not known", and
+   * is audited as refused in that patient's trail (so they can see who tried).
+   */
+  private async noteRefusal(access: Caller, type: string, id: string, client?: SqlClient): Promise<void> {
+    if (access.policy.kind === 'unrestricted') return;
+    const any = await this.store.readCurrent(type, id, client);
+    if (!any) return;
+    access.audit.outcome = 'denied';
+    access.audit.touched(type, id, any.patientId);
+  }
+
   /** https://hl7.org/fhir/R4/http.html#vread */
-  private async vread(req: FhirRequest, access: CallerAccess, type: string, id: string, vid: string): Promise<FhirResponse> {
+  private async vread(req: FhirRequest, access: Caller, type: string, id: string, vid: string): Promise<FhirResponse> {
+    access.audit.action = 'vread';
     this.requireScope(access, type, 'r');
-    if (access.policy.kind !== 'unrestricted' && !(await this.store.readCurrent(type, id, undefined, access.visible))) throw notFound(`${type}/${id} is not known`);
+    const cur = await this.store.readCurrent(type, id, undefined, access.visible);
+    if (!cur) {
+      await this.noteRefusal(access, type, id);
+      throw notFound(`${type}/${id} is not known`);
+    }
+    access.audit.touched(type, `${id}/_history/${vid}`, cur.patientId);
     const v = await this.store.vread(type, id, vid);
     return json(200, this.shape(v.json, req), versionHeaders(v));
   }
@@ -283,7 +331,8 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#create */
-  private async create(req: FhirRequest, access: CallerAccess, type: string): Promise<FhirResponse> {
+  private async create(req: FhirRequest, access: Caller, type: string): Promise<FhirResponse> {
+    access.audit.action = 'create';
     this.requireScope(access, type, 'c');
     checkContentType(req);
     const resource = bodyResource(req, type);
@@ -291,12 +340,13 @@ export class FhirRouter {
     const ifNoneExist = req.headers['if-none-exist'];
     if (ifNoneExist !== undefined) this.requireUnrestricted(access, 'Conditional create (If-None-Exist)');
     await this.authorizeWrite(access, rest as Resource, true);
-    const { version, created } = await this.store.create(rest as Resource, ifNoneExist);
+    const { version, created } = await this.store.create(rest as Resource, ifNoneExist, access.audit.forWrite());
     return this.writeResponse(req, version, created ? 201 : 200);
   }
 
   /** https://hl7.org/fhir/R4/http.html#update */
-  private async update(req: FhirRequest, access: CallerAccess, type: string, id: string): Promise<FhirResponse> {
+  private async update(req: FhirRequest, access: Caller, type: string, id: string): Promise<FhirResponse> {
+    access.audit.action = 'update';
     this.requireScope(access, type, 'u');
     checkContentType(req);
     const resource = bodyResource(req, type);
@@ -305,7 +355,7 @@ export class FhirRouter {
     await this.authorizeExisting(access, type, id);
     await this.authorizeWrite(access, resource, false);
     const ifMatch = this.ifMatch(req);
-    const { version, created } = await this.store.update(resource, ifMatch);
+    const { version, created } = await this.store.update(resource, ifMatch, 'PUT', access.audit.forWrite());
     return this.writeResponse(req, version, created ? 201 : 200);
   }
 
@@ -313,7 +363,7 @@ export class FhirRouter {
    * A resource that exists but that the caller may not see must not be overwritten or deleted
    * by them: 404, as for a resource that does not exist.
    */
-  private async authorizeExisting(access: CallerAccess, type: string, id: string): Promise<void> {
+  private async authorizeExisting(access: Caller, type: string, id: string): Promise<void> {
     if (access.policy.kind === 'unrestricted') return;
     const any = await this.store.readCurrent(type, id);
     if (any && !(await this.store.readCurrent(type, id, undefined, access.visible))) throw notFound(`${type}/${id} is not known`);
@@ -328,19 +378,21 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#cond-update */
-  private async conditionalUpdate(req: FhirRequest, access: CallerAccess, type: string): Promise<FhirResponse> {
+  private async conditionalUpdate(req: FhirRequest, access: Caller, type: string): Promise<FhirResponse> {
+    access.audit.action = 'update';
     this.requireScope(access, type, 'u');
     this.requireUnrestricted(access, 'Conditional update');
     checkContentType(req);
     const resource = bodyResource(req, type);
     const query = new URLSearchParams(req.query).toString();
     if (!query) throw methodNotAllowed(`PUT on /${type} needs search criteria (conditional update)`);
-    const { version, created } = await this.store.conditionalUpdate(resource, query);
+    const { version, created } = await this.store.conditionalUpdate(resource, query, access.audit.forWrite());
     return this.writeResponse(req, version, created ? 201 : 200);
   }
 
   /** https://hl7.org/fhir/R4/http.html#patch (JSON Patch) */
-  private async patch(req: FhirRequest, access: CallerAccess, type: string, id: string): Promise<FhirResponse> {
+  private async patch(req: FhirRequest, access: Caller, type: string, id: string): Promise<FhirResponse> {
+    access.audit.action = 'patch';
     this.requireScope(access, type, 'u');
     checkContentType(req, true);
     const ct = (req.headers['content-type'] ?? '').split(';')[0]!.trim();
@@ -352,32 +404,35 @@ export class FhirRouter {
     const patched = applyJsonPatch(JSON.parse(cur.json) as Resource, req.body);
     if (patched.resourceType !== type || patched.id !== id) throw badRequest('A patch may not change resourceType or id', `${type}.id`);
     await this.authorizeWrite(access, patched, false);
-    const { version } = await this.store.update(patched, ifMatch ?? cur.versionId, 'PATCH');
+    const { version } = await this.store.update(patched, ifMatch ?? cur.versionId, 'PATCH', access.audit.forWrite());
     return this.writeResponse(req, version, 200);
   }
 
   /** https://hl7.org/fhir/R4/http.html#delete */
-  private async delete(req: FhirRequest, access: CallerAccess, type: string, id: string): Promise<FhirResponse> {
+  private async delete(req: FhirRequest, access: Caller, type: string, id: string): Promise<FhirResponse> {
+    access.audit.action = 'delete';
     this.requireScope(access, type, 'd');
     await this.authorizeExisting(access, type, id);
-    const v = await this.store.delete(type, id, this.ifMatch(req));
+    const v = await this.store.delete(type, id, this.ifMatch(req), access.audit.forWrite());
     const headers: Record<string, string> = v ? { etag: etagOf(v) } : {};
     if (preferReturn(req.headers) === 'OperationOutcome') return json(200, allOk(v ? `Deleted ${type}/${id}` : `${type}/${id} did not exist`), headers);
     return { status: 204, headers };
   }
 
   /** https://hl7.org/fhir/R4/http.html#3.1.0.7.1 */
-  private async conditionalDelete(req: FhirRequest, access: CallerAccess, type: string): Promise<FhirResponse> {
+  private async conditionalDelete(req: FhirRequest, access: Caller, type: string): Promise<FhirResponse> {
+    access.audit.action = 'delete';
     this.requireScope(access, type, 'd');
     this.requireUnrestricted(access, 'Conditional delete');
     const query = new URLSearchParams(req.query).toString();
     if (!query) throw methodNotAllowed(`DELETE on /${type} needs search criteria (conditional delete)`);
-    const n = await this.store.conditionalDelete(type, query);
+    const n = await this.store.conditionalDelete(type, query, 100, access.audit.forWrite());
     return json(200, allOk(`Deleted ${n} ${type} resource(s)`));
   }
 
   /** https://hl7.org/fhir/R4/http.html#history */
-  private async history(req: FhirRequest, access: CallerAccess, target: { type?: string; id?: string }): Promise<FhirResponse> {
+  private async history(req: FhirRequest, access: Caller, target: { type?: string; id?: string }): Promise<FhirResponse> {
+    access.audit.action = 'history';
     this.requireScope(access, target.type ?? '*', target.id ? 'r' : 's');
     let count = 50;
     let since: Date | undefined;
@@ -395,7 +450,10 @@ export class FhirRouter {
     }
     if (target.type && target.id) {
       const cur = await this.store.readCurrent(target.type, target.id, undefined, access.visible);
-      if (!cur) throw notFound(`${target.type}/${target.id} is not known`);
+      if (!cur) {
+        await this.noteRefusal(access, target.type, target.id);
+        throw notFound(`${target.type}/${target.id} is not known`);
+      }
     }
     const page = await this.store.history({
       ...(target.type ? { resourceType: target.type } : {}), ...(target.id ? { id: target.id } : {}), ...(since ? { since } : {}), count, ...(cursor ? { cursor } : {}),
@@ -408,6 +466,7 @@ export class FhirRouter {
       selfQuery.set('_cursor', page.next);
       link.push({ relation: 'next', url: `${selfPath}?${selfQuery}` });
     }
+    for (const v of page.entries) access.audit.touched(v.resourceType, `${v.id}/_history/${v.versionId}`, v.patientId);
     const entries = page.entries.map((v) => {
       const e: string[] = [`"fullUrl":${JSON.stringify(`${req.baseUrl}/${v.resourceType}/${v.id}`)}`];
       if (!v.deleted) e.push(`"resource":${v.json}`);
@@ -433,7 +492,8 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/search.html */
-  private async search(req: FhirRequest, access: CallerAccess, type: string, viaPost = false, compartment?: { type: 'Patient'; id: string }, client?: SqlClient): Promise<FhirResponse> {
+  private async search(req: FhirRequest, access: Caller, type: string, viaPost = false, compartment?: { type: 'Patient'; id: string }, client?: SqlClient): Promise<FhirResponse> {
+    access.audit.action = 'search';
     this.requireScope(access, type, 's');
     const params = this.searchParams(req, viaPost);
     const sreq = parseSearch(this.store.registry, type, params, { lenient: isLenient(req.headers), baseUrl: req.baseUrl });
@@ -443,6 +503,9 @@ export class FhirRouter {
     const page = await this.store.search(sreq, client, access.visible);
     // Included resources of types the scopes do not cover are left out, not refused.
     page.included = page.included.filter((r) => this.scopeAllows(access, r.resourceType, 'r'));
+    access.audit.query = `${compartment ? `Patient/${compartment.id}/` : ''}${type}${sreq.applied.length ? `?${new URLSearchParams(sreq.applied)}` : ''}`;
+    if (compartment) access.audit.patient(compartment.id);
+    for (const r of [...page.matches, ...page.included]) access.audit.touched(r.resourceType, r.id, r.patientId);
     const base = compartment ? `${req.baseUrl}/Patient/${compartment.id}/${type}` : `${req.baseUrl}/${type}`;
     const selfQuery = new URLSearchParams(sreq.applied);
     const link = [{ relation: 'self', url: `${base}${sreq.applied.length ? `?${selfQuery}` : ''}` }];
@@ -460,7 +523,8 @@ export class FhirRouter {
   }
 
   /** https://hl7.org/fhir/R4/http.html#transaction */
-  private async bundle(req: FhirRequest, access: CallerAccess): Promise<FhirResponse> {
+  private async bundle(req: FhirRequest, access: Caller): Promise<FhirResponse> {
+    access.audit.action = 'update';
     this.requireUnrestricted(access, 'A transaction or batch');
     checkContentType(req);
     const body = bodyResource(req);
@@ -468,13 +532,14 @@ export class FhirRouter {
     const bundle = body as Bundle;
     if (bundle.entry !== undefined && !Array.isArray(bundle.entry)) throw badRequest('Bundle.entry must be an array', 'Bundle.entry');
     const opts = { baseUrl: req.baseUrl, prefer: preferReturn(req.headers), read: (url: string, client: SqlClient, r: NonNullable<BundleEntry['request']>) => this.readEntry(req, access, url, client, r) };
-    if (bundle.type === 'transaction') return json(200, await processTransaction(this.store, bundle, opts));
-    if (bundle.type === 'batch') return json(200, await processBatch(this.store, bundle, opts));
+    const audit = access.audit.forWrite();
+    if (bundle.type === 'transaction') return json(200, await processTransaction(this.store, bundle, { ...opts, ...(audit ? { audit } : {}) }));
+    if (bundle.type === 'batch') return json(200, await processBatch(this.store, bundle, { ...opts, ...(audit ? { audit } : {}) }));
     throw badRequest(`Bundle.type must be transaction or batch, not '${bundle.type}'`, 'Bundle.type');
   }
 
   /** Answers a GET entry of a bundle, reading through `client` (the open transaction). */
-  private async readEntry(req: FhirRequest, access: CallerAccess, url: string, client: SqlClient, request: NonNullable<BundleEntry['request']>): Promise<BundleEntry> {
+  private async readEntry(req: FhirRequest, access: Caller, url: string, client: SqlClient, request: NonNullable<BundleEntry['request']>): Promise<BundleEntry> {
     const [path = '', query = ''] = url.replace(/^\/+/, '').split('?', 2);
     const headers: FhirRequest['headers'] = { 'if-none-match': request.ifNoneMatch, 'if-modified-since': request.ifModifiedSince };
     const sub: FhirRequest = { method: 'GET', path: `/${path}`, query: [...new URLSearchParams(query)] as [string, string][], headers, baseUrl: req.baseUrl };

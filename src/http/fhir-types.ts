@@ -23,6 +23,8 @@ export interface FhirRequest {
    * caller may see; a request without one is refused.
    */
   principal?: Principal;
+  /** The client's network address as the server saw it (for the audit trail). */
+  sourceIp?: string;
 }
 
 /** A FHIR REST response; `body` is JSON text. */

@@ -16,7 +16,8 @@ import { badRequest, forbidden, notFound } from '../fhir/outcome.js';
 import type { Resource } from '../fhir/types.js';
 import { isObject } from '../fhir/types.js';
 import type { FhirRequest, FhirResponse } from '../http/fhir-types.js';
-import type { AccessResolver, CallerAccess } from '../store/caller-access.js';
+import type { AccessResolver } from '../store/caller-access.js';
+import type { Caller } from '../http/fhir-router.js';
 import type { FhirStore } from '../store/fhir-store.js';
 
 /** The operation's canonical URL (defined by Tessera). */
@@ -57,7 +58,8 @@ export function parseBreakGlass(body: unknown): BreakGlassRequest {
 
 /** The operation's handler. */
 export function breakGlassHandler(deps: { store: FhirStore; access: AccessResolver; now: () => Date }) {
-  return async (req: FhirRequest, target: { type?: string; id?: string }, access: CallerAccess): Promise<FhirResponse> => {
+  return async (req: FhirRequest, target: { type?: string; id?: string }, access: Caller): Promise<FhirResponse> => {
+    access.audit.action = 'break-glass';
     if (target.type !== 'Patient' || !target.id) throw badRequest('$break-glass is invoked on Patient/{id}', 'url');
     if (req.method !== 'POST') throw badRequest('$break-glass takes POST', 'method');
     if (access.policy.kind !== 'staff') throw forbidden('Only clinical staff signed in as themselves can break the glass');
@@ -88,6 +90,9 @@ export function breakGlassHandler(deps: { store: FhirStore; access: AccessResolv
       const s = deps.store.session(tx);
       const w = await s.create(alert);
       await s.flush();
+      access.audit.touched('Communication', w.id, target.id);
+      // The break-glass event itself, in the same transaction: BTG, with the reason given.
+      await access.audit.appendIn(tx, 'success', { purpose: 'BTG', reason });
       return w.id;
     });
     const body = {

@@ -11,6 +11,8 @@ import { LINK_OPERATION_DEFINITION, linkHandler, UNLINK_OPERATION_DEFINITION } f
 import { MATCH_OPERATION_DEFINITION, matchHandler } from './patient-match.js';
 import { BREAK_GLASS_OPERATION_DEFINITION, breakGlassHandler } from './break-glass.js';
 import { forbidden } from '../fhir/outcome.js';
+import { ACCESS_LOG_OPERATION_DEFINITION, accessLogHandler } from './access-log.js';
+import type { AuditSinks } from '../http/request-audit.js';
 import type { AccessResolver } from '../store/caller-access.js';
 
 /** Operation table entry. */
@@ -26,6 +28,8 @@ export interface OperationDeps {
   store: FhirStore;
   access: AccessResolver;
   now: () => Date;
+  /** The audit trail, for `$access-log` (absent: no trail is kept). */
+  audit?: AuditSinks;
 }
 
 /**
@@ -49,6 +53,7 @@ export function buildOperations(deps: OperationDeps): Map<string, OperationEntry
   ops.set('match', { handler: systemOnly(matchHandler(deps)), listing: { name: 'match', definition: MATCH_OPERATION_DEFINITION } });
   ops.set('link', { handler: systemOnly(linkHandler(deps, 'link')), listing: { name: 'link', definition: LINK_OPERATION_DEFINITION } });
   ops.set('unlink', { handler: systemOnly(linkHandler(deps, 'unlink')), listing: { name: 'unlink', definition: UNLINK_OPERATION_DEFINITION } });
+  ops.set('access-log', { handler: accessLogHandler({ db: deps.store.db, ...(deps.audit ? { audit: deps.audit } : {}) }), listing: { name: 'access-log', definition: ACCESS_LOG_OPERATION_DEFINITION } });
   ops.set('break-glass', { handler: breakGlassHandler(deps), listing: { name: 'break-glass', definition: BREAK_GLASS_OPERATION_DEFINITION }, checksAccess: true });
   for (const [name, op] of calculatorOperations({ store: deps.store, now: deps.now })) ops.set(name, op);
   return ops;

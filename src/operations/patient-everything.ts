@@ -9,11 +9,11 @@ import { badRequest, gone, notFound } from '../fhir/outcome.js';
 import type { FhirRequest, FhirResponse } from '../http/fhir-types.js';
 import type { FhirStore } from '../store/fhir-store.js';
 import { patientEverything } from '../store/patient-everything.js';
-import type { CallerAccess } from '../store/caller-access.js';
+import type { Caller } from '../http/fhir-router.js';
 
 /** The operation's handler. */
 export function everythingHandler(store: FhirStore) {
-  return async (req: FhirRequest, target: { type?: string; id?: string }, access: CallerAccess): Promise<FhirResponse> => {
+  return async (req: FhirRequest, target: { type?: string; id?: string }, access: Caller): Promise<FhirResponse> => {
     if (target.type !== 'Patient' || !target.id) throw badRequest('$everything is invoked on Patient/{id}', 'url');
     if (req.method !== 'GET' && req.method !== 'POST') throw badRequest('$everything takes GET or POST', 'method');
     let since: Date | undefined;
@@ -35,6 +35,7 @@ export function everythingHandler(store: FhirStore) {
     if (!patient) throw notFound(`Patient/${target.id} is not known`);
     if (patient.deleted) throw gone(`Patient/${target.id} has been deleted`);
     const rows = await patientEverything(store.db, store.registry, target.id, { ...(since ? { since } : {}), ...(types ? { types } : {}), visible: access.visible });
+    for (const r of rows) access.audit.touched(r.resourceType, r.id);
     const entries = rows.map((r) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${r.resourceType}/${r.id}`)},"resource":${r.json},"search":{"mode":"match"}}`);
     const self = `${req.baseUrl}/Patient/${target.id}/$everything${req.query.length ? `?${new URLSearchParams(req.query)}` : ''}`;
     return {

@@ -404,3 +404,19 @@ export async function verifyAuditChains(db: Database, opts: { pageSize?: number;
     return result;
   });
 }
+
+/**
+ * The audit trail as the router uses it: reads queued on a batching writer, writes appended in
+ * their own transaction, and the two read-back queries. `close()` flushes what is queued.
+ */
+export function auditSinks(db: Database, log: AuditLogger, opts: Omit<AuditWriterOptions, 'db' | 'log'> = {}) {
+  const writer = new AuditWriter({ db, log, ...opts });
+  return {
+    writer,
+    queue: (r: AccessRecord) => writer.record(r),
+    append: (tx: SqlClient, records: readonly AccessRecord[]) => appendAuditRecords(tx, records, opts.source ?? {}),
+    listForPatient: (patientId: string, o: { count: number; before?: string }) => listPatientAccess(db, patientId, o),
+    search: (q: AuditSearch) => searchAuditEvents(db, q),
+    close: () => writer.close(),
+  };
+}

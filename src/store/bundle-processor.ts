@@ -12,7 +12,7 @@ import { badRequest, notFound, OperationOutcomeError, preconditionFailed } from 
 import type { Bundle, BundleEntry, OperationOutcome, Resource } from '../fhir/types.js';
 import { isObject } from '../fhir/types.js';
 import type { SqlClient } from './database.js';
-import type { FhirStore } from './fhir-store.js';
+import type { FhirStore, WriteAudit } from './fhir-store.js';
 import { etagOf, parseEtag, type ResourceVersion } from './resource-version.js';
 import { ID_RE, type WriteSession } from './write-session.js';
 import { applyJsonPatch } from './json-patch.js';
@@ -41,6 +41,8 @@ export interface BundleOptions {
    * https://hl7.org/fhir/R4/provenance.html
    */
   provenance?: { activity: string };
+  /** Appends the audit trail of what the bundle wrote, in its transaction. */
+  audit?: WriteAudit;
 }
 
 const METHOD_ORDER: Record<string, number> = { DELETE: 0, POST: 1, PUT: 2, PATCH: 2, GET: 3, HEAD: 3 };
@@ -307,6 +309,7 @@ export async function processTransaction(store: FhirStore, bundle: Bundle, opts:
     }
     if (opts.provenance) await planProvenance(session, opts.provenance.activity);
     await session.flush();
+    if (opts.audit) await opts.audit(tx, session.pending().filter((w) => !w.unchanged));
     // Versions planned before flush are final now; GET entries read through the same transaction.
     for (const p of order) {
       if (p.method !== 'GET' && p.method !== 'HEAD') continue;

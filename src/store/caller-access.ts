@@ -18,6 +18,8 @@ export interface CallerAccess {
   principal: Principal;
   policy: AccessPolicy;
   visible: Visibility;
+  /** The person's name, for the audit trail a patient reads (Tessera sign-ins). */
+  displayName?: string;
 }
 
 /** Resource types on which an enhanced-review code is recorded. */
@@ -42,6 +44,7 @@ export class AccessResolver {
    * on every node.
    */
   private readonly factsCache = new Map<string, { facts: CallerFacts; until: number }>();
+  private readonly names = new Map<string, { name: string | undefined; until: number }>();
 
   constructor(
     private readonly db: SqlClient,
@@ -55,7 +58,18 @@ export class AccessResolver {
     const isPublic = principal.kind === 'patient' || principal.kind === 'proxy';
     const facts = isPublic ? await this.publicFacts(principal, now) : { linked: new Map(), proxies: [], reviewPending: new Set<string>() };
     const policy = accessPolicy(principal, facts, now);
-    return { principal, policy, visible: visibilityFor(policy) };
+    const displayName = principal.userId ? await this.displayName(principal.userId, now) : undefined;
+    return { principal, policy, visible: visibilityFor(policy), ...(displayName ? { displayName } : {}) };
+  }
+
+  /** A signed-in user's display name, remembered for a few minutes per node. */
+  private async displayName(userId: string, now: Date): Promise<string | undefined> {
+    const hit = this.names.get(userId);
+    if (hit && hit.until > now.getTime()) return hit.name;
+    const user = await new AuthStore(this.db).findUserById(userId);
+    if (this.names.size > 10_000) this.names.clear();
+    this.names.set(userId, { name: user?.displayName, until: now.getTime() + 300_000 });
+    return user?.displayName;
   }
 
   private async publicFacts(principal: Principal, now: Date): Promise<CallerFacts> {

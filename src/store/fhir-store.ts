@@ -19,7 +19,7 @@ import { Binder } from './search-sql.js';
 import { TableStatistics } from './table-statistics.js';
 import { conditionKey, identifierCondition, lookupIdentifiers } from './identifier-lookup.js';
 import { latestObservations, type LatestObservations, type LatestObservationsQuery } from './latest-observations.js';
-import { ID_RE, WriteSession, type Validator } from './write-session.js';
+import { ID_RE, WriteSession, type PendingWrite, type Validator } from './write-session.js';
 
 /** Dependencies of the store. */
 export interface FhirStoreDeps {
@@ -30,6 +30,13 @@ export interface FhirStoreDeps {
   rules?: Validator;
   now?: () => Date;
 }
+
+/**
+ * Runs inside a write's transaction, after its statement, with what it changed (unchanged
+ * re-writes excluded): the audit trail is appended there, so a write and its audit commit or
+ * roll back together.
+ */
+export type WriteAudit = (tx: SqlClient, written: readonly PendingWrite[]) => Promise<void>;
 
 /** A result of a write. */
 export interface WriteResult {
@@ -75,6 +82,7 @@ function toVersion(row: Row): ResourceVersion {
     lastUpdated: row.last_updated instanceof Date ? row.last_updated : new Date(row.last_updated), deleted: row.is_deleted, json: row.content,
   };
   if (row.method) v.method = row.method;
+  if (row.patient_id !== undefined) v.patientId = row.patient_id;
   return v;
 }
 
@@ -108,7 +116,8 @@ export class FhirStore {
    * transaction); if another writer made the same version first, runs it again inside a
    * transaction that locks the row, so writers queue instead of failing.
    */
-  private async optimistic<T>(write: (s: WriteSession) => Promise<T>): Promise<T> {
+  private async optimistic<T>(write: (s: WriteSession) => Promise<T>, audit?: WriteAudit): Promise<T> {
+    if (audit) return this.inTransaction(write, audit);
     try {
       const s = this.session(this.db, false);
       const result = await write(s);
@@ -123,6 +132,17 @@ export class FhirStore {
         return result;
       });
     }
+  }
+
+  /** Runs `write` in a transaction with the row locked, then `audit` in the same transaction. */
+  private async inTransaction<T>(write: (s: WriteSession, tx: SqlClient) => Promise<T>, audit?: WriteAudit): Promise<T> {
+    return this.db.transaction(async (tx) => {
+      const s = this.session(tx, true);
+      const result = await write(s, tx);
+      await s.flush();
+      if (audit) await audit(tx, s.pending().filter((w) => !w.unchanged));
+      return result;
+    });
   }
 
   /** Current version, or `undefined` when never created. Deleted resources come back with `deleted`. */
@@ -165,7 +185,8 @@ export class FhirStore {
   }
 
   /** https://hl7.org/fhir/R4/http.html#create — the server assigns the id. */
-  async create(resource: Resource, ifNoneExist?: string): Promise<WriteResult> {
+  async create(resource: Resource, ifNoneExist?: string, audit?: WriteAudit): Promise<WriteResult> {
+    if (ifNoneExist === undefined && audit) return this.inTransaction(async (s) => ({ version: await s.create(resource, randomUUID()), created: true }), audit);
     if (ifNoneExist === undefined) {
       // A new server id cannot collide: one statement, no transaction.
       const s = this.session(this.db, false);
@@ -180,20 +201,21 @@ export class FhirStore {
       const s = this.session(tx);
       const w = await s.create(resource, randomUUID());
       await s.flush();
+      if (audit) await audit(tx, s.pending());
       return { version: w, created: true };
     });
   }
 
   /** https://hl7.org/fhir/R4/http.html#update — creates when the id is new. */
-  async update(resource: Resource, ifMatch?: number, method: 'PUT' | 'PATCH' = 'PUT'): Promise<WriteResult> {
+  async update(resource: Resource, ifMatch?: number, method: 'PUT' | 'PATCH' = 'PUT', audit?: WriteAudit): Promise<WriteResult> {
     return this.optimistic(async (s) => {
       const { write, created } = await s.update(resource, { ...(ifMatch !== undefined ? { ifMatch } : {}), method });
       return { version: write, created };
-    });
+    }, audit);
   }
 
   /** https://hl7.org/fhir/R4/http.html#cond-update */
-  async conditionalUpdate(resource: Resource, query: string): Promise<WriteResult> {
+  async conditionalUpdate(resource: Resource, query: string, audit?: WriteAudit): Promise<WriteResult> {
     return this.db.transaction(async (tx) => {
       const matches = await this.conditionalMatch(tx, resource.resourceType, query, 'url');
       if (matches.length > 1) throw preconditionFailed(`The condition matched ${matches.length} resources`, 'url');
@@ -205,29 +227,32 @@ export class FhirStore {
         }
         const w = await s.create(resource, resource.id ?? randomUUID());
         await s.flush();
+        if (audit) await audit(tx, s.pending());
         return { version: w, created: true };
       }
       const match = matches[0]!;
       if (resource.id && resource.id !== match) throw badRequest(`Resource id ${resource.id} differs from the matched ${match}`, `${resource.resourceType}.id`);
       const { write } = await s.update({ ...resource, id: match });
       await s.flush();
+      if (audit) await audit(tx, s.pending().filter((w) => !w.unchanged));
       return { version: write, created: false };
     });
   }
 
   /** https://hl7.org/fhir/R4/http.html#delete — deleting what does not exist is not an error. */
-  async delete(type: string, id: string, ifMatch?: number): Promise<ResourceVersion | undefined> {
-    return this.optimistic((s) => s.delete(type, id, ifMatch));
+  async delete(type: string, id: string, ifMatch?: number, audit?: WriteAudit): Promise<ResourceVersion | undefined> {
+    return this.optimistic((s) => s.delete(type, id, ifMatch), audit);
   }
 
   /** https://hl7.org/fhir/R4/http.html#3.1.0.7.1 — deletes every match (bounded). */
-  async conditionalDelete(type: string, query: string, maxMatches = 100): Promise<number> {
+  async conditionalDelete(type: string, query: string, maxMatches = 100, audit?: WriteAudit): Promise<number> {
     return this.db.transaction(async (tx) => {
       const matches = await this.conditionalMatch(tx, type, query, 'url', maxMatches + 1);
       if (matches.length > maxMatches) throw preconditionFailed(`The condition matched more than ${maxMatches} resources`, 'url');
       const s = this.session(tx);
       for (const id of matches) await s.delete(type, id);
       await s.flush();
+      if (audit) await audit(tx, s.pending());
       return matches.length;
     });
   }
@@ -290,7 +315,7 @@ export class FhirStore {
     }
     const pageWhere = pageConds.length ? `WHERE ${pageConds.join(' AND ')}` : '';
     const res = await this.db.query<Row>(
-      `SELECT v.resource_type, v.id, v.version_id, v.last_updated, v.is_deleted, v.content, v.method, v.seq FROM resource_versions v ${pageWhere}
+      `SELECT v.resource_type, v.id, v.version_id, v.last_updated, v.is_deleted, v.content, v.method, v.seq, v.patient_id FROM resource_versions v ${pageWhere}
        ORDER BY v.seq DESC LIMIT ${bind(opts.count + 1)}`,
       params,
     );

@@ -11,6 +11,7 @@ import { buildServer } from '../../src/http/server.js';
 import { createStore } from '../../src/main.js';
 import { buildOperations } from '../../src/operations/index.js';
 import { AccessResolver } from '../../src/store/caller-access.js';
+import { auditSinks } from '../../src/store/audit-log.js';
 import type { Database } from '../../src/store/database.js';
 import type { FhirStore } from '../../src/store/fhir-store.js';
 import { loadAuthConfig } from '../../src/auth/auth-config.js';
@@ -42,7 +43,8 @@ export async function createAuthTestApp(engine: Engine, opts: AuthTestAppOptions
   const store = createStore(db);
   const publicUrl = opts.publicUrl ?? 'http://tessera.test';
   const access = new AccessResolver(db);
-  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date() }), access });
+  const audit = auditSinks(db, pino({ level: 'silent' }), { intervalMs: 5 });
+  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date(), audit }), access, audit });
   const log = pino({ level: process.env.TEST_AUTH_LOG ?? 'silent' });
   let auth: Auth | undefined;
   const app = await buildServer({
@@ -66,6 +68,7 @@ export async function createAuthTestApp(engine: Engine, opts: AuthTestAppOptions
     app, db, store, auth, publicUrl,
     async close() {
       await app.close();
+      await audit.close();
       if (!opts.db) await db.close();
     },
   };

@@ -12,6 +12,7 @@ import { SYSTEM_PRINCIPAL } from './principals.js';
 import { createStore } from '../../src/main.js';
 import { buildOperations } from '../../src/operations/index.js';
 import { AccessResolver } from '../../src/store/caller-access.js';
+import { auditSinks } from '../../src/store/audit-log.js';
 import type { Database } from '../../src/store/database.js';
 import type { FhirStore } from '../../src/store/fhir-store.js';
 import { openTestDatabase, type Engine } from './test-store.js';
@@ -22,6 +23,8 @@ export interface TestApp {
   db: Database;
   store: FhirStore;
   close(): Promise<void>;
+  /** Writes the audit records queued so far. */
+  flushAudit(): Promise<void>;
   /** JSON request helper: returns status, headers and parsed body. */
   call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: LightMyRequestResponse['headers']; body: any }>;
 }
@@ -40,7 +43,8 @@ export async function createTestApp(engine: Engine, opts: TestAppOptions = {}): 
   const db = await openTestDatabase(engine);
   const store = createStore(db);
   const access = new AccessResolver(db);
-  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date() }), access });
+  const audit = auditSinks(db, pino({ level: 'silent' }), { intervalMs: 5 });
+  const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date(), audit }), access, audit });
   const authenticate = opts.authenticate ?? (async () => SYSTEM_PRINCIPAL);
   const app = await buildServer({ router, logger: pino({ level: 'silent' }), bodyLimit: 1024 * 1024, isReady: () => true, baseUrl: 'http://tessera.test', authenticate });
   await app.ready();
@@ -48,8 +52,10 @@ export async function createTestApp(engine: Engine, opts: TestAppOptions = {}): 
     app, db, store,
     async close() {
       await app.close();
+      await audit.close();
       await db.close();
     },
+    flushAudit: () => audit.writer.flush(),
     async call(method, url, body, headers = {}) {
       const res = await app.inject({
         method: method as 'GET',

@@ -1,0 +1,136 @@
+/**
+ * The audit trail of one FHIR request: what the router learns while answering it (the action,
+ * whose records it touched, which resources), turned into an `AccessRecord` when it ends.
+ * Reads and refusals are queued for the batching writer; writes are appended inside their own
+ * transaction (the store calls back), so a write and its audit commit together.
+ *
+ * @see https://hl7.org/fhir/R4/auditevent.html
+ */
+import { MAX_AUDIT_ENTITIES, type AccessAction, type AccessOutcome, type AccessRecord, type PurposeOfUse } from '../audit/access-record.js';
+import type { Principal } from '../auth/principal.js';
+import type { SqlClient } from '../store/database.js';
+import type { WriteAudit } from '../store/fhir-store.js';
+import type { AuditSearch, PatientAccessPage } from '../store/audit-log.js';
+import type { AuditEvent } from '../audit/audit-event.js';
+import type { PendingWrite } from '../store/write-session.js';
+
+/** Where audit records go, and where the trail is read back from. */
+export interface AuditSinks {
+  /** Queues a record for the batching writer (reads, searches, refusals, failed writes). */
+  queue(record: AccessRecord): void;
+  /** Appends records inside a write's transaction. */
+  append(tx: SqlClient, records: readonly AccessRecord[]): Promise<unknown>;
+  /** A patient's access list, newest first, in the patient's view. */
+  listForPatient(patientId: string, opts: { count: number; before?: string }): Promise<PatientAccessPage>;
+  /** Audit events for investigators. */
+  search(q: AuditSearch): Promise<AuditEvent[]>;
+}
+
+/** Why a kind of caller accesses records, as a v3 ActReason code. */
+function purposeOf(p: Principal): PurposeOfUse {
+  if (p.kind === 'practitioner') return 'TREAT';
+  if (p.kind === 'patient') return 'PATRQT';
+  if (p.kind === 'proxy') return 'FAMRQT';
+  return 'HOPERAT';
+}
+
+/** What one request did, gathered while the router answers it. */
+export class RequestAudit {
+  action?: AccessAction;
+  outcome?: AccessOutcome;
+  query?: string;
+  private readonly patients = new Set<string>();
+  private readonly entities: string[] = [];
+  private entityCount = 0;
+  /** True once the record was appended inside a write's transaction. */
+  private written = false;
+
+  constructor(
+    private readonly sinks: AuditSinks | undefined,
+    private readonly principal: Principal,
+    private readonly displayName: string | undefined,
+    private readonly now: () => Date,
+    private readonly sourceIp?: string,
+  ) {}
+
+  /** Notes a resource the response contains (or a refused one). */
+  touched(resourceType: string, id: string, patientId?: string | null): void {
+    if (patientId) this.patients.add(patientId);
+    if (this.entityCount++ < MAX_AUDIT_ENTITIES) this.entities.push(`${resourceType}/${id}`);
+  }
+
+  /** Notes a patient whose record the request reached. */
+  patient(id: string): void {
+    this.patients.add(id);
+  }
+
+  /** The record as it stands. */
+  record(outcome: AccessOutcome, extra: Partial<AccessRecord> = {}): AccessRecord {
+    const p = this.principal;
+    return {
+      action: this.action ?? 'operation',
+      outcome,
+      at: this.now(),
+      agent: {
+        clientId: p.clientId,
+        role: p.role ?? (p.kind === 'system' ? 'system' : p.kind),
+        ...(p.fhirUser ? { reference: p.fhirUser } : {}),
+        ...(this.displayName ? { display: this.displayName } : {}),
+        ...(p.organization ? { organization: p.organization } : {}),
+        ...(p.userId ? { userId: p.userId } : {}),
+        ...(p.tokenId ? { tokenId: p.tokenId } : {}),
+      },
+      patientIds: [...this.patients],
+      entities: this.entities,
+      ...(this.query ? { query: this.query } : {}),
+      purpose: purposeOf(p),
+      ...(this.sourceIp ? { sourceIp: this.sourceIp } : {}),
+      ...extra,
+    };
+  }
+
+  /**
+   * The callback a write runs in its transaction: one record per kind of change (create,
+   * update, delete), naming every version written.
+   */
+  forWrite(): WriteAudit | undefined {
+    const sinks = this.sinks;
+    if (!sinks) return undefined;
+    return async (tx: SqlClient, written: readonly PendingWrite[]) => {
+      const byAction = new Map<AccessAction, PendingWrite[]>();
+      for (const w of written) {
+        const action: AccessAction = w.deleted ? 'delete' : w.method === 'PATCH' ? 'patch' : w.versionId === 1 ? 'create' : 'update';
+        byAction.set(action, [...(byAction.get(action) ?? []), w]);
+      }
+      const records = [...byAction].map(([action, ws]) => {
+        const one = new RequestAudit(undefined, this.principal, this.displayName, this.now, this.sourceIp);
+        one.action = action;
+        if (this.query) one.query = this.query;
+        for (const w of ws) {
+          for (const pid of w.patientIds) one.patient(pid);
+          one.touched(w.resourceType, w.id);
+        }
+        return one.record('success');
+      });
+      if (records.length > 0) await sinks.append(tx, records);
+      this.written = true;
+    };
+  }
+
+  /**
+   * Appends the request's record now, inside `tx` (an operation's own transaction, such as
+   * breaking the glass), instead of queueing it at the end.
+   */
+  async appendIn(tx: SqlClient, outcome: AccessOutcome, extra: Partial<AccessRecord> = {}): Promise<void> {
+    if (!this.sinks) return;
+    await this.sinks.append(tx, [this.record(outcome, extra)]);
+    this.written = true;
+  }
+
+  /** Queues the request's record unless a write already appended it. */
+  finish(status: number): void {
+    if (!this.sinks || this.written || !this.action) return;
+    const outcome: AccessOutcome = this.outcome ?? (status < 400 ? 'success' : status === 404 || status === 410 ? 'not-found' : status === 401 || status === 403 ? 'denied' : 'error');
+    this.sinks.queue(this.record(outcome));
+  }
+}
