@@ -22,6 +22,9 @@ import { openPgliteDatabase } from './store/pglite-database.js';
 import { openPostgresDatabase } from './store/postgres-database.js';
 import { loadDemoDataOnce } from './cli/demo-data.js';
 import { buildOperations } from './operations/index.js';
+import { patientAppClient } from './patient-app/session/oauth-client.js';
+import { registerPatientApp } from './patient-app/register-patient-app.js';
+import { demoSourceDirectory } from './cli/demo-sources.js';
 
 /** A running (or ready-to-listen) Tessera instance. */
 export interface Tessera {
@@ -76,6 +79,7 @@ export async function createTessera(config: Config, log = createLogger(config)):
   const publicUrl = publicUrlFor(config);
   const auth = await registerAuth(app, {
     db, config: config.auth, publicUrl, log, isResourceType: isKnownResourceType,
+    builtinClients: [patientAppClient(publicUrl)],
     lookupPatient: async (id) => {
       const v = await store.readCurrent('Patient', id);
       if (!v || v.deleted) return undefined;
@@ -83,6 +87,12 @@ export async function createTessera(config: Config, log = createLogger(config)):
       return { name: name?.text ?? [...(name?.given ?? []), name?.family ?? ''].join(' ').trim() };
     },
   });
+  if (config.auth.mode === 'builtin') {
+    await registerPatientApp(app, {
+      router, verifyAccessToken: auth.verifyAccessToken, authStore: auth.store, publicUrl,
+      issuer: auth.issuer, fhirBase: auth.fhirBase, sources: demoSourceDirectory(), log,
+    });
+  }
   if (config.loadDemo) {
     await loadDemoDataOnce(store, log, `${publicUrl}/fhir`);
     // Databases loaded before demo users existed get them too; later starts skip the lookups.

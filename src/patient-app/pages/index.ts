@@ -1,0 +1,18 @@
+/** Every page of the patient app: method, path and handler. */
+import type { PageHandler } from '../http/page.js';
+import { homePage } from './home/route.js';
+import { recordPage, sectionPage } from './record/route.js';
+
+/** A page route. */
+export interface PageRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  handler: PageHandler;
+}
+
+/** The pages, in the order they are registered. */
+export const PAGES: readonly PageRoute[] = [
+  { method: 'GET', path: '/patient', handler: homePage },
+  { method: 'GET', path: '/patient/record', handler: recordPage },
+  { method: 'GET', path: '/patient/record/:section', handler: sectionPage },
+];
