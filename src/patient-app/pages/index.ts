@@ -2,6 +2,7 @@
 import type { PageHandler } from '../http/page.js';
 import { homePage } from './home/route.js';
 import { recordPage, sectionPage } from './record/route.js';
+import { resultsPage, trendPage } from './results/route.js';
 
 /** A page route. */
 export interface PageRoute {
@@ -15,4 +16,6 @@ export const PAGES: readonly PageRoute[] = [
   { method: 'GET', path: '/patient', handler: homePage },
   { method: 'GET', path: '/patient/record', handler: recordPage },
   { method: 'GET', path: '/patient/record/:section', handler: sectionPage },
+  { method: 'GET', path: '/patient/results', handler: resultsPage },
+  { method: 'GET', path: '/patient/results/:analyte', handler: trendPage },
 ];
