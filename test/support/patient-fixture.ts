@@ -80,6 +80,18 @@ export function patientFixture(): Bundle {
     { resourceType: 'DiagnosticReport', id: 'r-a2', meta: meta(LAB_A), status: 'final', code: cc(LOINC, '59261-8', 'HbA1c'), subject: subj(AL), effectiveDateTime: '2025-01-12T09:00:00Z', performer: [{ display: 'Calderdale Pathology' }], result: [{ reference: 'Observation/o-a2' }], conclusion: 'HbA1c improving.' },
     { resourceType: 'DiagnosticReport', id: 'r-pending', meta: meta(LAB_A), status: 'registered', code: cc(LOINC, '24362-6', 'Renal function panel'), subject: subj(AL), effectiveDateTime: '2026-01-05T09:00:00Z', result: [{ reference: 'Observation/o-pending' }], conclusion: 'UNFILED-MARKER-4' },
   ];
+  // Who has looked at Ann's record: her GP, an emergency (break-glass) access, and Ann herself (not listed).
+  const audit = (id: string, who: Record<string, unknown>, role: string, purpose: string, display: string, recorded: string, org?: string): Resource => ({
+    resourceType: 'AuditEvent', id, type: { system: 'http://terminology.hl7.org/CodeSystem/audit-event-type', code: 'rest', display: 'RESTful Operation' },
+    action: 'R', recorded, outcome: '0', purposeOfEvent: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code: purpose, display }] }],
+    agent: [{ who, requestor: true, role: [{ text: role }], ...(org ? { extension: [{ url: 'https://tessera.example/fhir/StructureDefinition/agent-organization', valueReference: { display: org } }] } : {}) }],
+    source: { observer: { display: 'Tessera' } }, entity: [{ what: { reference: `Patient/${A}` }, name: 'Health record' }],
+  });
+  entries.push(
+    audit('ae-gp', { reference: 'Practitioner/gp-1', display: 'Dr Gina Jones' }, 'GP', 'TREAT', 'treatment', '2026-02-01T09:30:00Z', 'Lindley Medical Centre'),
+    audit('ae-btg', { display: 'Dr Sam Patel' }, 'Emergency department doctor', 'BTG', 'break the glass', '2026-02-03T02:10:00Z', 'Leeds Teaching Hospitals'),
+    audit('ae-self', { reference: `Patient/${A}`, display: 'Ann Example' }, 'Patient', 'PATRQT', 'patient requested', '2026-02-04T10:00:00Z'),
+  );
   // The child Ann cares for.
   entries.push(
     { resourceType: 'Patient', id: 'tom', meta: meta(GP), identifier: [{ system: 'https://fhir.nhs.uk/Id/nhs-number', value: '9434765870' }], name: [{ use: 'official', family: 'Example', given: ['Tom'] }], gender: 'male', birthDate: '2019-05-06', generalPractitioner: [{ display: 'Lindley Medical Centre' }] },
