@@ -29,6 +29,11 @@ export interface RecordClient {
   search(type: string, params: [string, string][], limit?: number): Promise<Resource[]>;
   /** All matches in a patient's compartment (which covers every record linked to them). */
   searchPatient(patientId: string, type: string, params?: [string, string][], limit?: number): Promise<Resource[]>;
+  /**
+   * A patient's whole record (every record linked to them) of the given types, in one request
+   * (`Patient/{id}/$everything?_type=…`).
+   */
+  everything(patientId: string, types: readonly string[]): Promise<Resource[]>;
   /** One resource, or undefined when it does not exist or the person may not see it. */
   read(type: string, id: string): Promise<Resource | undefined>;
   create<T extends Resource>(resource: T): Promise<T>;
@@ -86,6 +91,12 @@ export function createRecordClient(router: FhirHandler, principal: Principal, ba
   return {
     search: (type, params, limit = 5000) => searchPath(`/${type}`, params, limit),
     searchPatient: (patientId, type, params = [], limit = 5000) => searchPath(`/Patient/${encodeURIComponent(patientId)}/${type}`, params, limit),
+    async everything(patientId, types) {
+      const path = `/Patient/${encodeURIComponent(patientId)}/$everything`;
+      const res = await call('GET', path, types.length ? [['_type', types.join(',')]] : []);
+      if (res.status !== 200) fail(res, 'GET $everything');
+      return (parse<Bundle>(res)!.entry ?? []).map((e) => e.resource).filter((r): r is Resource => !!r && types.includes(r.resourceType));
+    },
     async read(type, id) {
       const res = await call('GET', `/${type}/${encodeURIComponent(id)}`, []);
       if (res.status === 404 || res.status === 410 || res.status === 403) return undefined;

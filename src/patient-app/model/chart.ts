@@ -14,7 +14,7 @@ export interface ChartModel {
   height: number;
   plot: { left: number; top: number; right: number; bottom: number };
   yTicks: { y: number; label: string }[];
-  xTicks: { x: number; label: string }[];
+  xTicks: { x: number; label: string; anchor: 'start' | 'middle' | 'end' }[];
   bands: { x: number; y: number; width: number; height: number }[];
   points: { x: number; y: number; isOut: boolean; label: string; diamond: string }[];
   line: string;
@@ -59,7 +59,11 @@ export function chartModel(points: readonly TrendPoint[], name: string, unitText
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) yTicks.push({ y: round(y(v)), label: formatNumber(v, 2) });
   const xTicks: ChartModel['xTicks'] = [];
   const idx = points.length <= 3 ? points.map((_, i) => i) : [0, Math.floor((points.length - 1) / 2), points.length - 1];
-  for (const i of idx) xTicks.push({ x: round(x(points[i]!.time)), label: formatShortDate(new Date(points[i]!.time)) });
+  for (const i of idx) {
+    // The outermost labels are anchored inwards so they are never cut off at the edges.
+    const anchor = idx.length > 1 && i === 0 ? 'start' : idx.length > 1 && i === points.length - 1 ? 'end' : 'middle';
+    xTicks.push({ x: round(x(points[i]!.time) + (anchor === 'start' ? -8 : anchor === 'end' ? 8 : 0)), label: formatShortDate(new Date(points[i]!.time)), anchor });
+  }
   const bands = points.filter((p) => p.low !== undefined || p.high !== undefined).map((p) => {
     const top = y(Math.min(p.high ?? hi, hi));
     const bottom = y(Math.max(p.low ?? lo, lo));

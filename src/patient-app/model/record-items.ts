@@ -171,8 +171,17 @@ export function documentText(r: Resource): string | undefined {
   return undefined;
 }
 
-/** Builds the view of one entry. */
-export function itemView(r: Resource, ctx: ItemContext): ItemView {
+/** A placeholder view of an entry that is counted but not shown (only its key and date). */
+export function lightView(r: Resource): ItemView {
+  const when = clinicalDate(r);
+  return {
+    key: keyOf(r), resourceType: r.resourceType, id: r.id ?? '', explained: { title: '', clinicalTerm: '', known: false }, facts: [],
+    date: '', time: when?.getTime() ?? 0, sourceName: '', updated: '', updatedTime: 0, isNew: false,
+  };
+}
+
+/** Builds the view of one entry; `withText` decodes the text of notes and letters. */
+export function itemView(r: Resource, ctx: ItemContext, withText = false): ItemView {
   const when = clinicalDate(r);
   const updated = lastUpdatedOf(r);
   const uri = sourceOf(r);
@@ -190,7 +199,7 @@ export function itemView(r: Resource, ctx: ItemContext): ItemView {
     updatedTime: updated?.getTime() ?? 0,
     isNew: !!(ctx.since && updated && updated > ctx.since),
   };
-  if (r.resourceType === 'DocumentReference') {
+  if (withText && r.resourceType === 'DocumentReference') {
     const text = documentText(r);
     if (text) view.text = text;
   }

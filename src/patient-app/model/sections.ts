@@ -5,8 +5,8 @@
  */
 import type { Resource } from '../../fhir/types.js';
 import { allows, type AccessLevel } from './access-level.js';
-import { list, obj, str } from './fhir-values.js';
-import { isHospitalEncounter, itemView, type ItemContext } from './record-items.js';
+import { clinicalDate, keyOf, list, obj, str } from './fhir-values.js';
+import { isHospitalEncounter, itemView, lightView, type ItemContext } from './record-items.js';
 import { markAllergyConflicts, reconcile, type ItemGroup } from './reconcile.js';
 import { sectionCoverage, type Coverage } from './sources.js';
 
@@ -86,17 +86,26 @@ export function isLaboratory(o: Resource): boolean {
 }
 
 /** Builds one section; `pageSize` entries per page (after grouping). */
-export function buildSection(key: SectionKey, byType: ReadonlyMap<string, readonly Resource[]>, updatedBySource: ReadonlyMap<string, Date>, ctx: ItemContext, opts: { page?: number; pageSize: number; failed?: boolean }): SectionView {
+export function buildSection(key: SectionKey, byType: ReadonlyMap<string, readonly Resource[]>, updatedBySource: ReadonlyMap<string, Date>, ctx: ItemContext, opts: { page?: number; pageSize: number; failed?: boolean; withText?: boolean }): SectionView {
   const def = SECTIONS[key];
   const resources = sectionResources(key, byType, ctx);
-  const views = resources.map((r) => itemView(r, ctx));
-  let groups = key === 'conditions' || key === 'medicines' || key === 'allergies'
-    ? reconcile(resources, views)
-    : views.map((v) => ({ kind: 'single' as const, main: v, versions: [v], differences: [], time: v.time })).sort((a, b) => b.time - a.time || a.main.key.localeCompare(b.main.key));
-  if (key === 'allergies') groups = markAllergyConflicts(groups, resources, views);
-  if (key === 'medicines' || key === 'conditions' || key === 'allergies') {
+  const reconciled = key === 'conditions' || key === 'medicines' || key === 'allergies';
+  let groups: ItemGroup[];
+  if (reconciled) {
+    const views = resources.map((r) => itemView(r, ctx));
+    groups = reconcile(resources, views);
+    if (key === 'allergies') groups = markAllergyConflicts(groups, resources, views);
     // Current entries first, then the rest, newest first within each.
     groups = [...groups.filter((g) => g.main.isCurrent), ...groups.filter((g) => !g.main.isCurrent)];
+  } else {
+    // Entries stand alone: order by date and build views only for the page shown.
+    const dated = resources.map((r) => ({ r, t: clinicalDate(r)?.getTime() ?? 0, k: keyOf(r) })).sort((a, b) => b.t - a.t || a.k.localeCompare(b.k));
+    const first = ((opts.page ?? 1) - 1) * opts.pageSize;
+    groups = dated.map(({ r }, i) => {
+      const inPage = i >= first && i < first + opts.pageSize;
+      const v = inPage ? itemView(r, ctx, opts.withText) : lightView(r);
+      return { kind: 'single' as const, main: v, versions: [v], differences: [], time: v.time };
+    });
   }
   const pages = Math.max(1, Math.ceil(groups.length / opts.pageSize));
   const page = Math.min(Math.max(1, opts.page ?? 1), pages);

@@ -57,6 +57,6 @@ export function conditionModel(id: string, byType: ReadonlyMap<string, readonly 
     medicines: medicines.map(view).sort((a, b) => Number(!!b.isCurrent) - Number(!!a.isCurrent) || byDateDescending(a, b)),
     tests,
     visits: visits.map(view).sort(byDateDescending),
-    documents: documents.map(view).sort(byDateDescending),
+    documents: documents.map((d) => itemView(d, ctx, true)).sort(byDateDescending),
   };
 }

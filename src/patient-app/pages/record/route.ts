@@ -24,12 +24,11 @@ export const recordPage: PageHandler = async ({ ctx }) => {
 export const sectionPage: PageHandler = async ({ ctx, params, query }) => {
   const key = params.section ?? '';
   if (!isSectionKey(key) || !allows(ctx.level, SECTIONS[key].needs)) return { view: 'errors/not-found.njk', title: 'Page not found', model: {}, status: 404 };
-  const record = await loadRecord(ctx.client, ctx.profile.patientId, SECTIONS[key].types, ctx.viewer, ctx.log);
-  // "When each system last sent anything" needs the whole record, not just this section.
-  const rest = await loadRecord(ctx.client, ctx.profile.patientId, ['Condition', 'Encounter', 'Observation'].filter((t) => !SECTIONS[key].types.includes(t)), ctx.viewer, ctx.log);
-  for (const [uri, t] of rest.updatedBySource) if (!record.updatedBySource.has(uri) || record.updatedBySource.get(uri)! < t) record.updatedBySource.set(uri, t);
+  // "When each system last sent anything" needs more than this section: its own types plus
+  // the kinds every source sends (diagnoses, visits, reports), in one request.
+  const record = await loadRecord(ctx.client, ctx.profile.patientId, [...new Set([...SECTIONS[key].types, 'Condition', 'Encounter', 'DiagnosticReport'])], ctx.viewer, ctx.log);
   const itemCtx = { glossary: ctx.glossary, directory: ctx.directory, ...(ctx.session.since ? { since: new Date(ctx.session.since) } : {}) };
   const page = Math.max(1, Number.parseInt(query.page ?? '1', 10) || 1);
-  const section = buildSection(key, record.byType, record.updatedBySource, itemCtx, { page, pageSize: PAGE_SIZE, failed: SECTIONS[key].types.some((t) => record.failed.has(t)) });
+  const section = buildSection(key, record.byType, record.updatedBySource, itemCtx, { page, pageSize: PAGE_SIZE, withText: true, failed: SECTIONS[key].types.some((t) => record.failed.has(t)) });
   return { view: 'record/section.njk', title: section.pages > 1 ? `${section.title} (page ${section.page} of ${section.pages})` : section.title, nav: 'record', model: { section } };
 };

@@ -20,22 +20,31 @@ export interface LoadedRecord {
   updatedBySource: Map<string, Date>;
 }
 
-/** Loads `types` of patient `patientId`'s record as `viewer` sees it. */
+/**
+ * Loads `types` of patient `patientId`'s record as `viewer` sees it: one `$everything` request
+ * for all of them (one round trip, one query plan), or, if that fails, one compartment search
+ * per type so that whatever can be loaded still is.
+ */
 export async function loadRecord(client: RecordClient, patientId: string, types: readonly string[], viewer: Viewer, log?: { warn(o: object, m: string): void }): Promise<LoadedRecord> {
   const failed = new Set<string>();
-  const results = await Promise.all(types.map(async (t) => {
-    try {
-      return [t, await client.searchPatient(patientId, t)] as const;
-    } catch (err) {
-      log?.warn({ err, type: t }, 'patient app: part of a record could not be loaded');
-      failed.add(t);
-      return [t, [] as Resource[]] as const;
-    }
-  }));
-  const loaded = results.flatMap(([, rs]) => rs);
-  const visible = new Set(visibleOnly(loaded, viewer));
-  const byType = new Map<string, Resource[]>();
-  for (const [t, rs] of results) byType.set(t, rs.filter((r) => visible.has(r)));
-  const all = [...visible];
+  let loaded: Resource[];
+  try {
+    loaded = await client.everything(patientId, types);
+  } catch (err) {
+    log?.warn({ err }, 'patient app: the record could not be loaded in one request; loading it by type');
+    const results = await Promise.all(types.map(async (t) => {
+      try {
+        return await client.searchPatient(patientId, t);
+      } catch (e) {
+        log?.warn({ err: e, type: t }, 'patient app: part of a record could not be loaded');
+        failed.add(t);
+        return [] as Resource[];
+      }
+    }));
+    loaded = results.flat();
+  }
+  const all = visibleOnly(loaded, viewer);
+  const byType = new Map<string, Resource[]>(types.map((t) => [t, []]));
+  for (const r of all) byType.get(r.resourceType)?.push(r);
   return { byType, all, failed, updatedBySource: lastUpdatedBySource(all) };
 }
