@@ -40,7 +40,10 @@ export async function loadDemoDataOnce(store: FhirStore, log: Logger, baseUrl: s
     if (res.error) throw new Error(`demo data ${res.file} failed to load: ${res.error}`);
     total += res.resources;
   }
-  total += await loadUkDemoPopulation(store, baseUrl, now);
+  const ukStarted = Date.now();
+  const uk = await loadUkDemoPopulation(store, baseUrl, now);
+  total += uk;
+  log.info(`Loaded the UK demo population (${uk} resources, linked per person) in ${((Date.now() - ukStarted) / 1000).toFixed(1)} s`);
   await store.statistics.idle();
   await store.statistics.analyze();
   await setSetting(store.db, 'demo_loaded', new Date().toISOString());
