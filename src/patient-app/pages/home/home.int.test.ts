@@ -40,4 +40,14 @@ describe('patient app: sign-in and home', () => {
     expect(setCookie).toMatch(/HttpOnly; SameSite=Lax/);
     expect(setCookie).not.toMatch(/Secure/);
   });
+
+  it('marks cookies Secure when Tessera is served over https', async () => {
+    const https = await createPatientAppTest({ publicUrl: 'https://tessera.test' });
+    try {
+      const res = await https.app.inject({ method: 'GET', url: '/patient/auth/sign-in' });
+      expect(String(res.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Lax; Secure/);
+    } finally {
+      await https.close();
+    }
+  });
 });
