@@ -5,6 +5,7 @@
  *   npm run bench                      PostgreSQL and PGlite, full durations
  *   npm run bench -- --quick           shorter runs
  *   npm run bench -- --engine postgres only one engine
+ *   npm run bench -- --patient-app     only the patient app pages
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,9 +21,10 @@ import { openCliAuthSource } from '../src/cli/token-command.js';
 import { mintAccessToken } from '../src/auth/mint-token.js';
 import { loadConfig } from '../src/config/config.js';
 import http from 'node:http';
+import { benchPatientApp } from './patient-app.js';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, engine: { type: 'string', multiple: true }, scale: { type: 'boolean' } },
+  options: { quick: { type: 'boolean' }, engine: { type: 'string', multiple: true }, scale: { type: 'boolean' }, 'patient-app': { type: 'boolean' } },
 });
 const DURATION = args.quick ? 4_000 : 10_000;
 const ENGINES = (args.engine ?? ['postgres', 'pglite']) as ('postgres' | 'pglite')[];
@@ -461,7 +463,27 @@ async function mixOnPatients(base: string, ps: string[]): Promise<LoadResult> {
   });
 }
 
+/** The patient app pages (see `patient-app.ts`), recorded beside their limits. */
+async function benchPatientAppPages(): Promise<void> {
+  log('\n== patient app ==');
+  for (const row of await benchPatientApp(args.quick ? 15 : 30)) record(row);
+}
+
+function printTable(): void {
+  const table = [
+    '| engine | measure | Tessera | ceiling (same run) | ratio | target | result |',
+    '|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.engine} | ${r.measure} | ${r.value.toFixed(r.unit === 'ms' || r.unit === 'MB' ? 1 : 0)} ${r.unit}${r.note ? ` (${r.note})` : ''} | ${r.ceiling ? `${r.ceiling.toFixed(0)} ${r.unit}, ${r.ceilingName}` : '—'} | ${r.ceiling ? (r.value / r.ceiling).toFixed(2) : '—'} | ${r.target} | ${r.pass ? 'pass' : 'FAIL'} |`),
+  ];
+  process.stdout.write(`\n${table.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
+  if (args['patient-app']) {
+    await benchPatientAppPages();
+    printTable();
+    return;
+  }
   const all = bundles();
   log(`Tessera bench: ${all.length} bundles, ${all.reduce((n, b) => n + b.entries, 0)} resources; ${os.cpus().length} cores; run ${new Date().toISOString()}`);
   // Read ceiling: a bare Fastify route returning one stored Observation.
@@ -486,12 +508,8 @@ async function main(): Promise<void> {
     await cluster?.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
-  const table = [
-    '| engine | measure | Tessera | ceiling (same run) | ratio | target | result |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.engine} | ${r.measure} | ${r.value.toFixed(r.unit === 'ms' || r.unit === 'MB' ? 1 : 0)} ${r.unit}${r.note ? ` (${r.note})` : ''} | ${r.ceiling ? `${r.ceiling.toFixed(0)} ${r.unit}, ${r.ceilingName}` : '—'} | ${r.ceiling ? (r.value / r.ceiling).toFixed(2) : '—'} | ${r.target} | ${r.pass ? 'pass' : 'FAIL'} |`),
-  ];
-  process.stdout.write(`\n${table.join('\n')}\n`);
+  if (!args.scale) await benchPatientAppPages();
+  printTable();
 }
 
 main().catch((err: unknown) => {

@@ -29,6 +29,9 @@ import { bearerToken, TokenError, type Principal } from './auth/principal.js';
 import { parseScope, type ResourceScope } from './auth/scopes.js';
 import { cachingVerifier } from './auth/token-cache.js';
 import type { VerifyAccessToken } from './auth/verify-token.js';
+import { patientAppClient } from './patient-app/session/oauth-client.js';
+import { registerPatientApp } from './patient-app/register-patient-app.js';
+import { demoSourceDirectory } from './cli/demo-sources.js';
 
 /** A running (or ready-to-listen) Tessera instance. */
 export interface Tessera {
@@ -106,6 +109,7 @@ export async function createTessera(config: Config, log = createLogger(config)):
   const publicUrl = publicUrlFor(config);
   const auth = await registerAuth(app, {
     db, config: config.auth, publicUrl, log, isResourceType: isKnownResourceType,
+    builtinClients: [patientAppClient(publicUrl)],
     lookupPatient: async (id) => {
       const v = await store.readCurrent('Patient', id);
       if (!v || v.deleted) return undefined;
@@ -114,6 +118,12 @@ export async function createTessera(config: Config, log = createLogger(config)):
     },
   });
   verify = cachingVerifier(auth.verifyAccessToken);
+  if (config.auth.mode === 'builtin') {
+    await registerPatientApp(app, {
+      router, verifyAccessToken: auth.verifyAccessToken, authStore: auth.store, publicUrl,
+      issuer: auth.issuer, fhirBase: auth.fhirBase, sources: demoSourceDirectory(), log,
+    });
+  }
   if (config.loadDemo) {
     await loadDemoDataOnce(store, log, `${publicUrl}/fhir`);
     // Databases loaded before demo users existed get them too; later starts skip the lookups.

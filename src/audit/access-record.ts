@@ -40,6 +40,8 @@ export interface AccessAgent {
   role?: string;
   /** Relative reference to the person's organisation, e.g. `Organization/42`. */
   organization?: string;
+  /** The organisation's name, as a patient would recognise it. */
+  organizationName?: string;
   /** The OAuth client (app) the token was issued to. */
   clientId: string;
   /** Tessera user id (the token's subject) for people who sign in to Tessera. */

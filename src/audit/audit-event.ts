@@ -193,7 +193,7 @@ function agents(r: AccessRecord): AuditEventAgent[] {
   if (a.tokenId) user.policy = [tokenPolicy(a.tokenId)];
   const out = [user, client];
   if (a.organization) {
-    out.push({ type: { coding: [{ system: ROLE_CLASS, code: 'PROV', display: 'healthcare provider' }] }, who: { reference: a.organization }, requestor: false });
+    out.push({ type: { coding: [{ system: ROLE_CLASS, code: 'PROV', display: 'healthcare provider' }] }, who: { reference: a.organization, ...(a.organizationName ? { display: a.organizationName } : {}) }, requestor: false });
   }
   return out;
 }

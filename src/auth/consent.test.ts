@@ -29,8 +29,9 @@ describe('planConsent', () => {
     expect(choosePatient(plan.patient, undefined).error).toMatch(/Select whose record/);
   });
 
-  it('a carer without launch/patient acts for themself', () => {
-    expect(planConsent({ role: 'carer', fhirUser: 'Patient/c1' }, [proxy('child')], ['openid'], []).patient).toEqual({ kind: 'own', patientId: 'c1' });
+  it('without launch/patient nobody gets a patient context (own record and proxies are decided per request)', () => {
+    expect(planConsent({ role: 'carer', fhirUser: 'Patient/c1' }, [proxy('child')], ['openid'], []).patient).toEqual({ kind: 'none' });
+    expect(planConsent({ role: 'patient', fhirUser: 'Patient/p1' }, [], ['openid', 'fhirUser'], ['patient/*.cruds']).patient).toEqual({ kind: 'none' });
   });
 
   it('staff get user/ and patient/ scopes but never system/, and type a patient id when asked', () => {

@@ -42,13 +42,16 @@ export function planConsent(
   const wantsPatient = missingOidc.includes('launch/patient');
   const own = ownPatientId(user);
   let patient: PatientContextPlan = { kind: 'none' };
-  if (user.role === 'patient') {
+  // Without `launch/patient` no record is put in context: a member of the public then sees
+  // their own record and those they hold proxy access for, and the app picks one per request.
+  if (!wantsPatient) {
+    patient = { kind: 'none' };
+  } else if (user.role === 'patient') {
     if (own) patient = { kind: 'own', patientId: own };
   } else if (user.role === 'carer') {
     const ids = [...(own ? [own] : []), ...proxies.map((p) => p.patientId).filter((id) => id !== own)];
-    if (wantsPatient && ids.length > 0) patient = { kind: 'choose', patientIds: ids, ...(own ? { ownPatientId: own } : {}) };
-    else if (own) patient = { kind: 'own', patientId: own };
-  } else if (wantsPatient) {
+    if (ids.length > 0) patient = { kind: 'choose', patientIds: ids, ...(own ? { ownPatientId: own } : {}) };
+  } else {
     patient = { kind: 'enter' };
   }
   const hasPatient = patient.kind !== 'none';

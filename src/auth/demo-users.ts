@@ -53,6 +53,7 @@ export interface DemoSearchSource {
 
 interface NamedResource {
   id: string;
+  meta?: { source?: string };
   name?: { given?: string[]; family?: string; prefix?: string[] }[];
   deceasedDateTime?: string;
   deceasedBoolean?: boolean;
@@ -78,15 +79,51 @@ async function find(source: DemoSearchSource, type: string, query: [string, stri
 
 const isAlive = (r: NamedResource) => !r.deceasedDateTime && r.deceasedBoolean !== true;
 
+const NHS_NUMBER = 'https://fhir.nhs.uk/Id/nhs-number';
+/** GP systems of the synthetic UK population (see `generate/sources.ts`). */
+const UK_GP_SOURCE = /^https:\/\/tessera\.example\/systems\/gp-/;
+const RECORD_TYPES = ['Condition', 'MedicationRequest', 'AllergyIntolerance', 'Immunization', 'Observation', 'DiagnosticReport', 'Encounter', 'DocumentReference'];
+
+/** How many entries a patient's record holds (across linked records). */
+async function recordSize(source: DemoSearchSource, id: string): Promise<number> {
+  let n = 0;
+  for (const type of RECORD_TYPES) {
+    const req = parseSearch(source.registry, type, [['_summary', 'count']]);
+    req.compartment = { type: 'Patient', id };
+    n += (await source.search(req)).total ?? 0;
+  }
+  return n;
+}
+
 /**
- * Chooses demo identities from the loaded data (deterministically: first by id): living adults
- * for the patients and the carer, a living child under 11 for the carer's proxy access,
- * practitioners for the staff, organisations for their workplaces. Undefined when there are no
- * patients at all.
+ * The UK GP records (people of the synthetic UK population, whose records span several
+ * systems), adults by record size (largest first) and children youngest first; empty when that
+ * population is not loaded.
+ */
+async function ukPatients(source: DemoSearchSource, now: Date): Promise<{ adults: NamedResource[]; children: NamedResource[] }> {
+  const all = (await find(source, 'Patient', [['identifier', `${NHS_NUMBER}|`]], 1000)).filter((p) => isAlive(p) && UK_GP_SOURCE.test(p.meta?.source ?? ''));
+  const adultCutoff = yearsBefore(now, 18);
+  const childCutoff = yearsBefore(now, 11);
+  const sized = await Promise.all(all.filter((p) => (p.birthDate ?? '') <= adultCutoff).map(async (p) => ({ p, n: await recordSize(source, p.id) })));
+  const adults = sized.sort((a, b) => b.n - a.n || a.p.id.localeCompare(b.p.id)).map((x) => x.p);
+  const children = all.filter((p) => (p.birthDate ?? '') >= childCutoff).sort((a, b) => (b.birthDate ?? '').localeCompare(a.birthDate ?? '') || a.id.localeCompare(b.id));
+  return { adults, children };
+}
+
+/**
+ * Chooses demo identities from the loaded data, deterministically. People of the synthetic UK
+ * population come first (their records span GP, hospital and laboratory): the `patient` user
+ * gets the largest record, the carer is an adult linked to the youngest child. Otherwise
+ * (first by id): living adults for the patients and the carer, a living child under 11 for the
+ * carer's proxy access. Practitioners for the staff, organisations for their workplaces.
+ * Undefined when there are no patients at all.
  */
 export async function pickDemoIdentities(source: DemoSearchSource, now: Date): Promise<DemoIdentities | undefined> {
-  const adults = (await find(source, 'Patient', [['birthdate', `le${yearsBefore(now, 18)}`]], 30)).filter(isAlive);
-  const children = (await find(source, 'Patient', [['birthdate', `ge${yearsBefore(now, 11)}`]], 10)).filter(isAlive);
+  const uk = await ukPatients(source, now);
+  const otherAdults = (await find(source, 'Patient', [['birthdate', `le${yearsBefore(now, 18)}`]], 30)).filter(isAlive);
+  const otherChildren = (await find(source, 'Patient', [['birthdate', `ge${yearsBefore(now, 11)}`]], 10)).filter(isAlive);
+  const adults = [...uk.adults, ...otherAdults.filter((a) => !uk.adults.some((u) => u.id === a.id))];
+  const children = [...uk.children, ...otherChildren.filter((c) => !uk.children.some((u) => u.id === c.id))];
   if (adults.length === 0) return undefined;
   const asDemo = (r: NamedResource, fallback: string): DemoResource => ({ id: r.id, name: displayName(r, fallback) });
   const practitioners = await find(source, 'Practitioner', [], 3);
@@ -95,14 +132,27 @@ export async function pickDemoIdentities(source: DemoSearchSource, now: Date): P
     patients: adults.slice(0, 2).map((r) => asDemo(r, 'Demo patient')),
     proxyFor: [],
   };
-  if (adults[2]) ids.carer = asDemo(adults[2], 'Demo carer');
   const dependant = children[0] ?? adults[3];
+  // A carer from the same family when there is one (same surname), else the next adult.
+  const family = dependant?.name?.[0]?.family;
+  const carer = adults.slice(2).find((a) => a.id !== dependant?.id && family !== undefined && a.name?.[0]?.family === family) ?? adults.slice(2).find((a) => a.id !== dependant?.id);
+  if (carer) ids.carer = asDemo(carer, 'Demo carer');
   if (ids.carer && dependant) ids.proxyFor.push(asDemo(dependant, 'Demo dependant'));
   if (practitioners[0]) ids.gp = asDemo(practitioners[0], 'Demo GP');
   if (practitioners[1]) ids.hospitalDoctor = asDemo(practitioners[1], 'Demo hospital doctor');
   if (practitioners[2]) ids.practiceAdmin = asDemo(practitioners[2], 'Demo practice administrator');
-  if (organizations[0]) ids.gpPractice = { id: organizations[0].id, name: organizations[0].id };
-  if (organizations[1]) ids.hospital = { id: organizations[1].id, name: organizations[1].id };
+  // Staff work where the demo patient is cared for, so they have a care relationship with the
+  // record: the GP at the patient's registered practice, the hospital doctor at the hospital an
+  // open referral went to.
+  const main = adults[0]!;
+  const practiceId = /^Organization\/(.+)$/.exec((main as { generalPractitioner?: { reference?: string }[] }).generalPractitioner?.[0]?.reference ?? '')?.[1];
+  const referrals = await find(source, 'ServiceRequest', [['patient', main.id], ['status', 'active']], 5);
+  const hospitalId = referrals.map((r) => /^Organization\/(.+)$/.exec((r as { performer?: { reference?: string }[] }).performer?.[0]?.reference ?? '')?.[1]).find(Boolean);
+  const org = (id: string | undefined, fallback: NamedResource | undefined) => (id ? { id, name: id } : fallback ? { id: fallback.id, name: fallback.id } : undefined);
+  const gpPractice = org(practiceId, organizations[0]);
+  const hospital = org(hospitalId, organizations[1]);
+  if (gpPractice) ids.gpPractice = gpPractice;
+  if (hospital) ids.hospital = hospital;
   return ids;
 }
 

@@ -14,7 +14,7 @@
 import Provider, { errors, type Configuration, type KoaContextWithOIDC, type ClientModel, type TokenModel } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { AuthStore } from '../store/auth-store.js';
-import type { AuthConfig } from './auth-config.js';
+import type { AuthConfig, ClientMetadata } from './auth-config.js';
 import type { KeyRing } from './key-ring.js';
 import { createOidcAdapter } from './oidc-adapter.js';
 import { PAGE_HEADERS, renderErrorPage } from './pages.js';
@@ -35,6 +35,8 @@ export interface ProviderDeps {
   config: AuthConfig;
   log: Logger;
   scopeOptions?: ScopeParseOptions;
+  /** First-party clients built into Tessera; a configured client with the same id wins. */
+  builtinClients?: readonly ClientMetadata[];
 }
 
 /** OIDC scopes the provider knows (everything else is a SMART resource scope or refused). */
@@ -83,7 +85,10 @@ export function createProvider(deps: ProviderDeps): Provider {
 
   const configuration: Configuration = {
     adapter: createOidcAdapter(store),
-    clients: config.clients.map((c) => ({ ...c })),
+    clients: [
+      ...(deps.builtinClients ?? []).filter((b) => !config.clients.some((c) => c.client_id === b.client_id)),
+      ...config.clients,
+    ].map((c) => ({ ...c })),
     jwks: deps.keys.privateJwks(),
     cookies: {
       keys: deps.cookieKeys,

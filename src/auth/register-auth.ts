@@ -16,7 +16,7 @@ import type { JWTPayload } from 'jose';
 import type { Logger } from 'pino';
 import type { SqlClient } from '../store/database.js';
 import { AuthStore } from '../store/auth-store.js';
-import type { AuthConfig } from './auth-config.js';
+import type { AuthConfig, ClientMetadata } from './auth-config.js';
 import { registerInteractionRoutes } from './interactions.js';
 import { KeyRing } from './key-ring.js';
 import { LoginThrottle } from './login-throttle.js';
@@ -39,6 +39,8 @@ export interface AuthDeps {
   resolveExternal?: (principal: Principal, claims: JWTPayload) => Promise<Principal | undefined>;
   /** Resource-type check for scopes, e.g. `(t) => RESOURCE_TYPES.has(t)`. */
   isResourceType?: (name: string) => boolean;
+  /** First-party OAuth clients built into Tessera (e.g. the patient app), registered beside the configured ones. */
+  builtinClients?: readonly ClientMetadata[];
   now?: () => Date;
 }
 
@@ -147,6 +149,7 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
   const provider = createProvider({
     issuer: auth.issuer, fhirBase: auth.fhirBase, audiences, store: auth.store, keys: auth.keys,
     cookieKeys: [cookieKey], config: deps.config, log: deps.log, scopeOptions,
+    ...(deps.builtinClients ? { builtinClients: deps.builtinClients } : {}),
   });
   const mountPath = new URL(auth.issuer).pathname.replace(/\/$/, '');
   const now = deps.now ?? (() => new Date());

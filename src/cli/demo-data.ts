@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { FhirStore } from '../store/fhir-store.js';
 import { getSetting, setSetting } from '../store/settings.js';
 import { importFile } from './import-files.js';
+import { loadUkDemoPopulation } from './demo-uk.js';
 
 /** The folder with the shipped Synthea bundles. */
 export function demoDir(): string {
@@ -23,8 +24,12 @@ export function demoFiles(dir = demoDir()): string[] {
   return [...first, ...rest].map((f) => path.join(dir, f));
 }
 
-/** Loads the demo data unless already loaded. Returns the number of resources loaded. */
-export async function loadDemoDataOnce(store: FhirStore, log: Logger, baseUrl: string): Promise<number> {
+/**
+ * Loads the demo data unless already loaded: the Synthea bundles, then a small synthetic UK
+ * population split across GP, hospital and laboratory systems (see `demo-uk.ts`). Returns the
+ * number of resources loaded.
+ */
+export async function loadDemoDataOnce(store: FhirStore, log: Logger, baseUrl: string, now = new Date()): Promise<number> {
   if (await getSetting(store.db, 'demo_loaded')) return 0;
   const files = demoFiles();
   const started = Date.now();
@@ -35,6 +40,10 @@ export async function loadDemoDataOnce(store: FhirStore, log: Logger, baseUrl: s
     if (res.error) throw new Error(`demo data ${res.file} failed to load: ${res.error}`);
     total += res.resources;
   }
+  const ukStarted = Date.now();
+  const uk = await loadUkDemoPopulation(store, baseUrl, now);
+  total += uk;
+  log.info(`Loaded the UK demo population (${uk} resources, linked per person) in ${((Date.now() - ukStarted) / 1000).toFixed(1)} s`);
   await store.statistics.idle();
   await store.statistics.analyze();
   await setSetting(store.db, 'demo_loaded', new Date().toISOString());

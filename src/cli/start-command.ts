@@ -14,6 +14,7 @@ export async function runStart(config: Config): Promise<number> {
       '',
       `Tessera is ready (${((Date.now() - started) / 1000).toFixed(1)} s, ${t.db.kind === 'pglite' ? `embedded database in ${config.dataDir}` : 'PostgreSQL'})`,
       `  Home page:   ${base}/`,
+      `  Patient app: ${base}/patient   (sign in as \`patient\` or \`carer\` below)`,
       `  FHIR API:    ${base}/fhir   (CapabilityStatement: ${base}/fhir/metadata)`,
       `  Health:      ${base}/healthz`,
       `  SMART:       ${base}/.well-known/smart-configuration`,

@@ -149,7 +149,7 @@ export class FhirRouter {
     if (!req.principal) throw new TokenError('missing');
     const resolved = await this.deps.access.resolve(req.principal);
     const now = this.deps.now ?? (() => new Date());
-    const access: Caller = { ...resolved, audit: new RequestAudit(this.deps.audit, req.principal, resolved.displayName, now, req.sourceIp) };
+    const access: Caller = { ...resolved, audit: new RequestAudit(this.deps.audit, req.principal, resolved.displayName, resolved.organizationName, now, req.sourceIp) };
     let status = 500;
     try {
       const res = await this.routeFor(req, access, segs, m);

@@ -13,6 +13,7 @@ export function landingPage(): string {
 <h1>Tessera</h1>
 <p>One patient-centred health record, pieced together from every system that holds a part of it.</p>
 <ul>
+<li><a href="/patient">Patient app</a>: your health record in plain English (sign in with a demo user printed by <code>npm start</code>)</li>
 <li><a href="/fhir/metadata">FHIR R4 API</a> (base URL <code>/fhir</code>)</li>
 <li><a href="/healthz">Health check</a></li>
 </ul>

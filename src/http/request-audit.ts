@@ -49,6 +49,7 @@ export class RequestAudit {
     private readonly sinks: AuditSinks | undefined,
     private readonly principal: Principal,
     private readonly displayName: string | undefined,
+    private readonly organizationName: string | undefined,
     private readonly now: () => Date,
     private readonly sourceIp?: string,
   ) {}
@@ -77,6 +78,7 @@ export class RequestAudit {
         ...(p.fhirUser ? { reference: p.fhirUser } : {}),
         ...(this.displayName ? { display: this.displayName } : {}),
         ...(p.organization ? { organization: p.organization } : {}),
+        ...(this.organizationName ? { organizationName: this.organizationName } : {}),
         ...(p.userId ? { userId: p.userId } : {}),
         ...(p.tokenId ? { tokenId: p.tokenId } : {}),
       },
@@ -103,7 +105,7 @@ export class RequestAudit {
         byAction.set(action, [...(byAction.get(action) ?? []), w]);
       }
       const records = [...byAction].map(([action, ws]) => {
-        const one = new RequestAudit(undefined, this.principal, this.displayName, this.now, this.sourceIp);
+        const one = new RequestAudit(undefined, this.principal, this.displayName, this.organizationName, this.now, this.sourceIp);
         one.action = action;
         if (this.query) one.query = this.query;
         for (const w of ws) {

@@ -20,6 +20,8 @@ export interface CallerAccess {
   visible: Visibility;
   /** The person's name, for the audit trail a patient reads (Tessera sign-ins). */
   displayName?: string;
+  /** Their organisation's name, likewise. */
+  organizationName?: string;
 }
 
 /** Resource types on which an enhanced-review code is recorded. */
@@ -59,7 +61,23 @@ export class AccessResolver {
     const facts = isPublic ? await this.publicFacts(principal, now) : { linked: new Map(), proxies: [], reviewPending: new Set<string>() };
     const policy = accessPolicy(principal, facts, now);
     const displayName = principal.userId ? await this.displayName(principal.userId, now) : undefined;
-    return { principal, policy, visible: visibilityFor(policy), ...(displayName ? { displayName } : {}) };
+    const organizationName = principal.organization ? await this.organizationName(principal.organization, now) : undefined;
+    return { principal, policy, visible: visibilityFor(policy), ...(displayName ? { displayName } : {}), ...(organizationName ? { organizationName } : {}) };
+  }
+
+  /** An organisation's name from its Organization resource, remembered for a few minutes per node. */
+  private async organizationName(ref: string, now: Date): Promise<string | undefined> {
+    const hit = this.names.get(ref);
+    if (hit && hit.until > now.getTime()) return hit.name;
+    const m = /^Organization\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
+    let name: string | undefined;
+    if (m) {
+      const res = await this.db.query<{ name: string | null }>(`SELECT (content::jsonb)->>'name' AS name FROM resources WHERE resource_type = 'Organization' AND id = $1 AND NOT is_deleted`, [m[1]], { prepare: true });
+      name = res.rows[0]?.name ?? undefined;
+    }
+    if (this.names.size > 10_000) this.names.clear();
+    this.names.set(ref, { name, until: now.getTime() + 300_000 });
+    return name;
   }
 
   /** A signed-in user's display name, remembered for a few minutes per node. */

@@ -1,0 +1,62 @@
+/**
+ * What a patient, or someone acting for them, may see of a record online — the app's own copy
+ * of the rules the FHIR access layer enforces, applied again when pages are built (defence in
+ * depth): redacted, third-party and "not for the patient" items are never shown, items hidden
+ * from proxies are not shown to proxies, and results not yet filed by a clinician are not
+ * shown. Entries marked entered-in-error are left out as well: they are not part of the record.
+ * Whatever is hidden is left out silently, and counts are made after filtering, so nothing
+ * hints that it exists.
+ *
+ * @see ../../../shared/reference (nhs-domain §3.3 redaction, §3.4 results release, §3.5 proxies)
+ * @see https://terminology.hl7.org/CodeSystem-v3-ActCode.html (NOPAT)
+ */
+import type { Resource } from '../../fhir/types.js';
+import { codings, list, obj, refKey, keyOf, str } from './fhir-values.js';
+
+/** Who is looking. */
+export type Viewer = 'patient' | 'proxy';
+
+/** v3 ActCode: "not for the patient". */
+export const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
+/** Tessera's online-visibility security labels. */
+export const ONLINE_VISIBILITY = 'https://tessera.example/fhir/CodeSystem/online-visibility';
+
+const HIDDEN_FROM_EVERYONE = new Set([`${ACT_CODE}|NOPAT`, `${ONLINE_VISIBILITY}|redacted`, `${ONLINE_VISIBILITY}|third-party`]);
+const HIDDEN_FROM_PROXY = `${ONLINE_VISIBILITY}|hidden-from-proxy`;
+const NOT_YET_FILED = new Set(['registered', 'preliminary']);
+const RESULT_TYPES = new Set(['Observation', 'DiagnosticReport']);
+
+function isEnteredInError(r: Resource): boolean {
+  if (r.status === 'entered-in-error') return true;
+  const verification = obj(r.verificationStatus);
+  return codings(verification).some((c) => c.code === 'entered-in-error');
+}
+
+/** True when `viewer` may see `r` online (looking at the resource alone). */
+export function isVisibleTo(r: Resource, viewer: Viewer): boolean {
+  for (const label of list<{ system?: string; code?: string }>(r.meta?.security)) {
+    const key = `${label.system ?? ''}|${label.code ?? ''}`;
+    if (HIDDEN_FROM_EVERYONE.has(key)) return false;
+    if (viewer === 'proxy' && key === HIDDEN_FROM_PROXY) return false;
+  }
+  if (RESULT_TYPES.has(r.resourceType) && NOT_YET_FILED.has(str(r.status) ?? '')) return false;
+  return !isEnteredInError(r);
+}
+
+/**
+ * Keeps what `viewer` may see. A result is also hidden when the report it belongs to is
+ * hidden (a withheld report must not show through its parts), and so is a panel member when
+ * its panel Observation is hidden.
+ */
+export function visibleOnly<T extends Resource>(resources: readonly T[], viewer: Viewer, context: readonly Resource[] = resources): T[] {
+  const hiddenParents = new Set<string>();
+  for (const r of context) {
+    if (isVisibleTo(r, viewer)) continue;
+    const children = r.resourceType === 'DiagnosticReport' ? list(r.result) : r.resourceType === 'Observation' ? list(r.hasMember) : [];
+    for (const c of children) {
+      const k = refKey(c);
+      if (k) hiddenParents.add(k);
+    }
+  }
+  return resources.filter((r) => isVisibleTo(r, viewer) && !hiddenParents.has(keyOf(r)));
+}
