@@ -117,6 +117,8 @@ export class FhirRouter {
   async handle(req: FhirRequest): Promise<FhirResponse> {
     try {
       checkAccept(req);
+      // Custom SearchParameters may have changed on another node (at most one cheap check a second).
+      await this.store.refreshRegistry();
       return await this.route(req);
     } catch (err) {
       if (err instanceof OperationOutcomeError) return json(err.status, err.outcome, err.headers);
