@@ -96,6 +96,20 @@ describe.each(ENGINES)('custom search parameters on %s', (engine) => {
     expect(await rowsPerResource('marital-status')).toEqual({ p0: 1, p1: 1, p2: 1, p3: 1, p4: 1, p9: 1 });
   });
 
+  it('lets writes run concurrently with the batches, losing no rows', async () => {
+    for (let i = 10; i < 30; i++) await t.call('PUT', `/fhir/Patient/q${i}`, patient(`q${i}`, 'S'));
+    await t.call('PUT', '/fhir/SearchParameter/marital', maritalParam);
+    // Every q patient is married while the batches run, in parallel on PostgreSQL's pool.
+    const writes = Array.from({ length: 20 }, (_, k) => t.call('PUT', `/fhir/Patient/q${10 + k}`, patient(`q${10 + k}`, 'M')));
+    const [batches, ...results] = await Promise.all([finish(), ...writes]);
+    expect(batches).toBeGreaterThanOrEqual(13);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(await ids('marital-status=S')).toEqual(['p2', 'p4']);
+    expect((await ids('marital-status=M')).length).toBe(23);
+    const perResource = await rowsPerResource('marital-status');
+    expect(Object.values(perResource).every((n) => n === 1) && Object.keys(perResource).length === 25).toBe(true);
+  });
+
   it('reindexes when the expression changes, and forgets the parameter when it is deleted', async () => {
     await t.call('PUT', '/fhir/SearchParameter/marital', maritalParam);
     await finish();
@@ -167,6 +181,14 @@ describe.each(ENGINES)('custom search parameters on %s', (engine) => {
     clock += 1000;
     await other.refreshRegistry();
     expect(other.registry.get('Patient', 'marital-status')).toBeUndefined();
+  });
+
+  it('starts a job only after its delay, so every node has seen the new definition', async () => {
+    const slow = createStore(t.db, { registryRefreshMs: 0, reindexDelayMs: 60_000 });
+    await slow.update(maritalParam as never);
+    expect(await runReindexBatch(t.db, { registry: slow.registry, batchSize: BATCH })).toBeUndefined();
+    await t.db.query(`UPDATE reindex_jobs SET not_before = now() - interval '1 second'`);
+    expect(await runReindexBatch(t.db, { registry: slow.registry, batchSize: BATCH })).toMatchObject({ code: 'marital-status', resources: 2 });
   });
 
   it('resumes from the cursor after a batch dies mid-way', async () => {
