@@ -144,8 +144,13 @@ function applyResultParam(registry: SearchRegistry, req: SearchRequest, key: str
 function parseInclude(registry: SearchRegistry, key: string, value: string, resourceType: string): IncludeSpec {
   const parts = value.split(':');
   const iterate = key.includes(':iterate') || key.includes(':recurse');
-  if (parts[0] === '*') return { sourceType: '*', param: '*', iterate, wildcard: true };
   const [sourceType = '', param = '', targetType] = parts;
+  // A wildcard follows every reference parameter, so one still being indexed would make it partial.
+  if (parts[0] === '*' || param === '*') {
+    const types = parts[0] === '*' ? registry.resourceTypes() : [sourceType];
+    for (const type of types) for (const def of registry.all(type)) if (def.type === 'reference') assertIndexed(def, key);
+  }
+  if (parts[0] === '*') return { sourceType: '*', param: '*', iterate, wildcard: true };
   if (!registry.get(sourceType, param) && param !== '*') throw badRequest(`Unknown ${key} parameter '${value}'`, key);
   if (param !== '*' && registry.get(sourceType, param)?.type !== 'reference') throw badRequest(`${key} '${value}' is not a reference parameter`, key);
   if (param !== '*') assertIndexed(registry.get(sourceType, param)!, key);

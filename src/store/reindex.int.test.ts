@@ -63,15 +63,23 @@ describe.each(ENGINES)('custom search parameters on %s', (engine) => {
     expect(lenient.status).toBe(200);
     expect(lenient.body.link[0].url).not.toMatch(/marital/);
 
+    // A reference parameter still being indexed would make wildcard includes partial too.
+    await t.call('PUT', '/fhir/SearchParameter/gp', { ...maritalParam, id: 'gp', url: 'https://tessera.test/sp/gp', code: 'first-gp', type: 'reference', expression: 'Patient.generalPractitioner.first()', target: ['Organization'] });
+    const gp = await t.call('GET', '/fhir/Patient?_include=Patient:*');
+    expect(gp.status).toBe(400);
+    expect(gp.body.issue[0].diagnostics).toMatch(/'first-gp' is still being indexed/);
+    expect((await t.call('GET', '/fhir/Patient?_include=Patient:organization')).status).toBe(200);
+    await t.call('DELETE', '/fhir/SearchParameter/gp');
+
     const first = await batch();
     expect(first).toMatchObject({ base: 'Patient', code: 'marital-status', action: 'index', resources: 2, isDone: false });
     expect((await t.call('GET', '/fhir/Patient?marital-status=M')).status).toBe(400);
-    expect(await finish()).toBe(2); // p3–p4, then p5 (a short batch ends the job)
+    expect(await finish()).toBe(5); // p3–p4, then p5 (a short batch ends the job); removing first-gp: 3
     expect(await ids('marital-status=M')).toEqual(['p1', 'p3', 'p5']);
     expect(await ids(`marital-status=${encodeURIComponent(`${MARITAL}|S`)}`)).toEqual(['p2', 'p4']);
     expect(await ids('marital-status:missing=true')).toEqual([]);
     expect(await rowsPerResource('marital-status')).toEqual({ p1: 1, p2: 1, p3: 1, p4: 1, p5: 1 });
-    const job = (await t.db.query<{ status: string; processed: number }>(`SELECT status, processed FROM reindex_jobs`)).rows;
+    const job = (await t.db.query<{ status: string; processed: number }>(`SELECT status, processed FROM reindex_jobs WHERE code = 'marital-status'`)).rows;
     expect(job).toEqual([{ status: 'done', processed: 5 }]);
     // The CapabilityStatement lists it.
     const meta = await t.call('GET', '/fhir/metadata');
