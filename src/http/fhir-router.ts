@@ -228,6 +228,8 @@ export class FhirRouter {
     if (policy.kind === 'unrestricted') return;
     const registry = this.store.registry;
     const type = resource.resourceType;
+    // A SearchParameter changes search for everyone and reindexes a whole type: administrators' business.
+    if (type === 'SearchParameter') throw forbidden('Only backend systems may define search parameters');
     if (DIRECTORY_TYPES.has(type)) {
       if (policy.kind !== 'staff') throw forbidden(`Only staff and backend systems may write ${type} resources`);
       return;

@@ -7,6 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ENGINES } from '../../test/support/test-store.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
+import { testPrincipal } from '../../test/support/principals.js';
 import { createStore } from '../main.js';
 import type { Database } from './database.js';
 import { ReindexWorker, runReindexBatch, runReindexUntilIdle } from './reindex.js';
@@ -163,6 +164,18 @@ describe.each(ENGINES)('custom search parameters on %s', (engine) => {
     // A draft is stored but not used, so it is not checked either.
     expect((await t.call('PUT', '/fhir/SearchParameter/draft', { ...maritalParam, id: 'draft', status: 'draft', type: 'composite' })).status).toBe(201);
     expect((await t.db.query(`SELECT 1 FROM reindex_jobs`)).rows.length).toBe(1);
+  });
+
+  it('lets only backend systems define search parameters', async () => {
+    const gp = testPrincipal('practitioner', 'user/*.cruds', { fhirUser: 'Practitioner/gp1', organization: 'Organization/org-gp', role: 'gp', userId: 'u-gp' });
+    const staff = await createTestApp(engine, { authenticate: async () => gp });
+    try {
+      const res = await staff.call('PUT', '/fhir/SearchParameter/marital', maritalParam);
+      expect(res.status).toBe(403);
+      expect(res.body.issue[0].diagnostics).toMatch(/Only backend systems may define search parameters/);
+    } finally {
+      await staff.close();
+    }
   });
 
   it('a second node on the same database sees the parameter appear, become usable and go', async () => {
