@@ -72,6 +72,10 @@ describe.each(ENGINES)('custom search parameters on %s', (engine) => {
     expect((await t.call('GET', '/fhir/Patient?_include=Patient:organization')).status).toBe(200);
     await t.call('DELETE', '/fhir/SearchParameter/gp');
 
+    const listed = async () => (await t.call('GET', '/fhir/metadata')).body.rest[0].resource.find((r: { type: string }) => r.type === 'Patient').searchParam
+      .some((p: { name: string }) => p.name === 'marital-status');
+    expect(await listed()).toBe(false); // not yet searchable, so not in the CapabilityStatement
+
     const first = await batch();
     expect(first).toMatchObject({ base: 'Patient', code: 'marital-status', action: 'index', resources: 2, isDone: false });
     expect((await t.call('GET', '/fhir/Patient?marital-status=M')).status).toBe(400);
