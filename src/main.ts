@@ -17,6 +17,8 @@ import { buildServer } from './http/server.js';
 import { SearchRegistry } from './search/registry.js';
 import type { Database } from './store/database.js';
 import { FhirStore } from './store/fhir-store.js';
+import { ReindexWorker } from './store/reindex.js';
+import { RegistryHolder } from './store/search-param-registry.js';
 import { migrate } from './store/migrate.js';
 import { openPgliteDatabase } from './store/pglite-database.js';
 import { openPostgresDatabase } from './store/postgres-database.js';
@@ -55,9 +57,24 @@ export async function openDatabase(config: Config): Promise<Database> {
   return config.databaseUrl ? openPostgresDatabase(config.databaseUrl, config.poolSize) : openPgliteDatabase(config.dataDir);
 }
 
-/** Builds the store over an open, migrated database. */
-export function createStore(db: Database, registry = new SearchRegistry()): FhirStore {
-  return new FhirStore({ db, registry, validate: validateResource, rules: businessRules });
+/** Options of {@link createStore}. */
+export interface StoreOptions {
+  /** The base definitions (default: R4's). */
+  registry?: SearchRegistry;
+  /** How often the node checks for changed SearchParameters (default 1 s). */
+  registryRefreshMs?: number;
+  /** How long a SearchParameter's reindex job waits before starting (default 2 s: two checks). */
+  reindexDelayMs?: number;
+}
+
+/**
+ * Builds the store over an open, migrated database. Its registry follows the SearchParameters
+ * stored there (see `store/search-param-registry.ts`).
+ */
+export function createStore(db: Database, opts: StoreOptions = {}): FhirStore {
+  const refreshMs = opts.registryRefreshMs ?? 1000;
+  const registry = new RegistryHolder(db, opts.registry ?? new SearchRegistry(), { refreshMs });
+  return new FhirStore({ db, registry, validate: validateResource, rules: businessRules, reindexDelayMs: opts.reindexDelayMs ?? 2 * refreshMs });
 }
 
 /**
@@ -83,6 +100,13 @@ export async function createTessera(config: Config, log = createLogger(config)):
   const db = await openDatabase(config);
   await migrate(db);
   const store = createStore(db);
+  await store.refreshRegistry(true);
+  // Builds the index rows of new and changed SearchParameters over existing data, in batches.
+  const reindexer = new ReindexWorker(db, {
+    registry: store.registry.base, intervalMs: 1000,
+    onBatch: (r) => log.info({ reindex: r }, r.isDone ? `Reindexing ${r.base}.${r.code} finished` : `Reindexed ${r.resources} ${r.base} resources for ${r.code}`),
+    onError: (err) => log.error({ err }, 'Reindex batch failed; it will be retried from the last committed batch'),
+  });
   const backfilled = await backfillAccessRows(db, store.registry);
   if (backfilled > 0) log.info(`Computed access rows for ${backfilled} stored resources`);
   let ready = false;
@@ -135,10 +159,12 @@ export async function createTessera(config: Config, log = createLogger(config)):
   // The embedded database is single-process: `tessera token` and `tessera users` read a
   // credentials file (mode 0600) in the data folder instead of opening the database.
   if (!config.databaseUrl) writeCliCredentials(config.dataDir, await snapshotCliCredentials(auth));
+  reindexer.start();
   ready = true;
   return {
     config, db, store, app, log, auth,
     async close() {
+      await reindexer.stop();
       await app.close();
       // Reads audited since the last batch are written before the database closes.
       await audit?.close();

@@ -16,6 +16,7 @@ export async function runImport(config: Config, files: string[]): Promise<number
   try {
     await migrate(db);
     const store = createStore(db);
+    await store.refreshRegistry(true);
     const started = Date.now();
     let resources = 0;
     let failedFiles = 0;

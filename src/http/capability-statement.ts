@@ -46,7 +46,7 @@ export function capabilityStatement(registry: SearchRegistry, resourceTypes: rea
           searchRevInclude: ['*'],
           searchParam: registry
             .all(type)
-            .filter((d) => SEARCHABLE_TYPES.has(d.type) && (d.path || d.code === '_id' || d.code === '_lastUpdated'))
+            .filter((d) => !d.isIndexing && SEARCHABLE_TYPES.has(d.type) && (d.path || d.code === '_id' || d.code === '_lastUpdated'))
             .map((d) => ({ name: d.code, definition: d.url, type: d.type })),
         })),
         ...(operations.length > 0 ? { operation: operations } : {}),

@@ -127,6 +127,8 @@ export class FhirRouter {
   async handle(req: FhirRequest): Promise<FhirResponse> {
     try {
       checkAccept(req);
+      // Custom SearchParameters may have changed on another node (at most one cheap check a second).
+      await this.store.refreshRegistry();
       return await this.route(req);
     } catch (err) {
       if (err instanceof OperationOutcomeError) return json(err.status, err.outcome, err.headers);
@@ -251,6 +253,8 @@ export class FhirRouter {
     if (policy.kind === 'unrestricted') return;
     const registry = this.store.registry;
     const type = resource.resourceType;
+    // A SearchParameter changes search for everyone and reindexes a whole type: administrators' business.
+    if (type === 'SearchParameter') throw forbidden('Only backend systems may define search parameters');
     if (DIRECTORY_TYPES.has(type)) {
       if (policy.kind !== 'staff') throw forbidden(`Only staff and backend systems may write ${type} resources`);
       return;

@@ -5,7 +5,7 @@
  *
  * @see https://hl7.org/fhir/R4/search.html
  */
-import { badRequest } from '../fhir/outcome.js';
+import { badRequest, issue, OperationOutcomeError, outcomeOf } from '../fhir/outcome.js';
 import { parseDateRange } from './date-range.js';
 import { precisionRange } from './index-entries.js';
 import type { SearchParamDef, SearchRegistry } from './registry.js';
@@ -113,6 +113,7 @@ function applyResultParam(registry: SearchRegistry, req: SearchRequest, key: str
         const code = descending ? k.slice(1) : k;
         if (code === '_id' || code === '_lastUpdated') return { code, descending };
         const def = registry.get(req.resourceType, code);
+        if (def) assertIndexed(def, '_sort');
         if (!def || !['string', 'date', 'token', 'number', 'quantity', 'reference', 'uri'].includes(def.type)) {
           throw badRequest(`Cannot sort ${req.resourceType} by '${code}'`, '_sort');
         }
@@ -143,12 +144,29 @@ function applyResultParam(registry: SearchRegistry, req: SearchRequest, key: str
 function parseInclude(registry: SearchRegistry, key: string, value: string, resourceType: string): IncludeSpec {
   const parts = value.split(':');
   const iterate = key.includes(':iterate') || key.includes(':recurse');
-  if (parts[0] === '*') return { sourceType: '*', param: '*', iterate, wildcard: true };
   const [sourceType = '', param = '', targetType] = parts;
+  // A wildcard follows every reference parameter, so one still being indexed would make it partial.
+  if (parts[0] === '*' || param === '*') {
+    const types = parts[0] === '*' ? registry.resourceTypes() : [sourceType];
+    for (const type of types) for (const def of registry.all(type)) if (def.type === 'reference') assertIndexed(def, key);
+  }
+  if (parts[0] === '*') return { sourceType: '*', param: '*', iterate, wildcard: true };
   if (!registry.get(sourceType, param) && param !== '*') throw badRequest(`Unknown ${key} parameter '${value}'`, key);
   if (param !== '*' && registry.get(sourceType, param)?.type !== 'reference') throw badRequest(`${key} '${value}' is not a reference parameter`, key);
+  if (param !== '*') assertIndexed(registry.get(sourceType, param)!, key);
   void resourceType;
   return { sourceType, param, iterate, wildcard: param === '*', ...(targetType ? { targetType } : {}) };
+}
+
+/**
+ * Refuses a (custom) parameter whose existing resources are still being reindexed: its index
+ * holds only some of the matches, and a partial answer must never pass for a complete one.
+ * 400 like any parameter that cannot be applied, so `Prefer: handling=lenient` leaves it out
+ * (and the `self` link shows that); the `transient` issue code says that retrying later helps.
+ */
+function assertIndexed(def: SearchParamDef, key: string): void {
+  if (!def.isIndexing) return;
+  throw new OperationOutcomeError(400, outcomeOf([issue('transient', `Search parameter '${def.code}' is still being indexed; it can be used when reindexing finishes`, key)]));
 }
 
 function parseFilter(registry: SearchRegistry, resourceType: string, key: string, value: string, opts: ParseOptions): Filter {
@@ -172,6 +190,7 @@ function parseFilter(registry: SearchRegistry, resourceType: string, key: string
   }
   const def = registry.get(resourceType, code);
   if (!def) throw badRequest(`Unknown search parameter '${code}' for ${resourceType}`, key);
+  assertIndexed(def, key);
   if (!def.path && def.type !== 'composite') throw badRequest(`Search parameter '${code}' is not supported`, key);
   if (modifier !== undefined) {
     const isTypeModifier = def.type === 'reference' && /^[A-Z][A-Za-z]+$/.test(modifier);
@@ -195,6 +214,7 @@ function parseChain(registry: SearchRegistry, resourceType: string, key: string,
   const [code = '', typeMod] = head.split(':', 2) as [string, string | undefined];
   const def = registry.get(resourceType, code);
   if (!def || def.type !== 'reference') throw badRequest(`'${code}' is not a reference parameter of ${resourceType}, so it cannot be chained`, key);
+  assertIndexed(def, key);
   const targets = def.target ?? [];
   if (typeMod) {
     if (!targets.includes(typeMod)) throw badRequest(`'${code}' cannot refer to ${typeMod}`, key);
@@ -214,6 +234,7 @@ function parseHas(registry: SearchRegistry, resourceType: string, key: string, v
   const [, sourceType = '', refCode = '', rest = ''] = m;
   const refDef = registry.get(sourceType, refCode);
   if (!refDef || refDef.type !== 'reference') throw badRequest(`'${refCode}' is not a reference parameter of ${sourceType}`, key);
+  assertIndexed(refDef, key);
   if (refDef.target && !refDef.target.includes(resourceType)) throw badRequest(`${sourceType}.${refCode} cannot refer to ${resourceType}`, key);
   return { kind: 'has', sourceType, referenceParam: refDef, inner: parseFilter(registry, sourceType, rest, value, opts) };
 }

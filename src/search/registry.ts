@@ -24,6 +24,27 @@ export interface SearchParamDef {
   target?: string[];
   components?: { code: string; type: SearchParamType; path: (nodes: PathNode[], resource: unknown) => PathNode[] }[];
   path?: CompiledPath;
+  /** The id of the stored SearchParameter resource that defined it (custom parameters only). */
+  customId?: string;
+  /**
+   * True while existing resources are still being reindexed for this (custom) parameter: new
+   * writes index it, but a search on it would miss older resources, so it is refused.
+   */
+  isIndexing?: boolean;
+}
+
+/** A search parameter defined by a stored SearchParameter resource, for one base type. */
+export interface CustomSearchParam {
+  /** The SearchParameter resource's id. */
+  id: string;
+  base: string;
+  code: string;
+  type: SearchParamType;
+  url: string;
+  expression: string;
+  target?: string[];
+  /** Existing resources are still being reindexed (see {@link SearchParamDef.isIndexing}). */
+  isIndexing?: boolean;
 }
 
 interface RawParam {
@@ -48,17 +69,56 @@ export class SearchRegistry {
   private readonly common = new Map<string, SearchParamDef>();
   private readonly compartment: Map<string, SearchParamDef[]>;
 
-  constructor(raw: { parameters: Record<string, Record<string, RawParam>>; patientCompartment: Record<string, string[]> } = definitions as never) {
+  /**
+   * @param raw the base definitions (R4's, shipped in `definitions/`).
+   * @param custom parameters from stored SearchParameter resources, added to their base types.
+   * @param from a registry to share the compiled base definitions with (so a rebuild after a
+   *   SearchParameter change costs only the custom parameters, not every R4 expression).
+   */
+  constructor(
+    raw: { parameters: Record<string, Record<string, RawParam>>; patientCompartment: Record<string, string[]> } = definitions as never,
+    custom: readonly CustomSearchParam[] = [],
+    from?: SearchRegistry,
+  ) {
+    if (from) {
+      for (const [type, map] of from.byType) this.byType.set(type, map);
+      for (const [k, v] of from.common) this.common.set(k, v);
+      this.compartment = from.compartment;
+      this.base = from.base;
+    } else {
+      this.compile(raw);
+      this.compartment = new Map();
+      for (const [type, codes] of Object.entries({ ...raw.patientCompartment, ...RECORD_MEMBERS_BEYOND_R4 })) {
+        const defs = codes.map((c) => this.get(type, c)).filter((d): d is SearchParamDef => d !== undefined && d.type === 'reference');
+        this.compartment.set(type, defs);
+      }
+      this.base = this;
+    }
+    for (const c of custom) {
+      // Copy-on-write: the shared base maps are never changed.
+      const map = new Map(this.byType.get(c.base) ?? []);
+      const def = compile(c.code, { type: c.type, url: c.url, expression: c.expression, ...(c.target ? { target: c.target } : {}) });
+      def.customId = c.id;
+      if (c.isIndexing) def.isIndexing = true;
+      map.set(c.code, def);
+      this.byType.set(c.base, map);
+    }
+  }
+
+  /** The registry of the base definitions alone (this one when it has no custom parameters). */
+  readonly base: SearchRegistry;
+
+  /** A registry with these definitions plus `custom` (replacing any custom ones this one has). */
+  withCustom(custom: readonly CustomSearchParam[]): SearchRegistry {
+    return new SearchRegistry(undefined, custom, this.base);
+  }
+
+  private compile(raw: { parameters: Record<string, Record<string, RawParam>> }): void {
     for (const [base, params] of Object.entries(raw.parameters)) {
       const map = new Map<string, SearchParamDef>();
       for (const [code, p] of Object.entries(params)) map.set(code, compile(code, p));
       if (base === 'Resource' || base === 'DomainResource') for (const [k, v] of map) this.common.set(k, v);
       else this.byType.set(base, map);
-    }
-    this.compartment = new Map();
-    for (const [type, codes] of Object.entries({ ...raw.patientCompartment, ...RECORD_MEMBERS_BEYOND_R4 })) {
-      const defs = codes.map((c) => this.get(type, c)).filter((d): d is SearchParamDef => d !== undefined && d.type === 'reference');
-      this.compartment.set(type, defs);
     }
   }
 
@@ -139,10 +199,11 @@ export class SearchRegistry {
     return !!def.expression && def.expression.split(' | ').every((part) => part.trim().endsWith('.where(resolve() is Patient)'));
   }
 
-  /** Every index row for `resource`, across all its type's parameters. */
-  extract(resource: { resourceType: string }): IndexEntries {
+  /** Every index row for `resource`, across all its type's parameters (or only the parameter `only`). */
+  extract(resource: { resourceType: string }, only?: string): IndexEntries {
     const out = emptyEntries();
     for (const def of this.all(resource.resourceType)) {
+      if (only !== undefined && def.code !== only) continue;
       // _id and _lastUpdated come from the resources table itself.
       if (!def.path || def.code === '_id' || def.code === '_lastUpdated') continue;
       const nodes = def.path(resource);

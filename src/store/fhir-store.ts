@@ -17,6 +17,7 @@ import { executeSearch, type SearchPage } from './search-executor.js';
 import { UNRESTRICTED, type Visibility } from './access-sql.js';
 import { Binder } from './search-sql.js';
 import { TableStatistics } from './table-statistics.js';
+import { RegistryHolder } from './search-param-registry.js';
 import { conditionKey, identifierCondition, lookupIdentifiers } from './identifier-lookup.js';
 import { latestObservations, type LatestObservations, type LatestObservationsQuery } from './latest-observations.js';
 import { ID_RE, WriteSession, type PendingWrite, type Validator } from './write-session.js';
@@ -24,11 +25,14 @@ import { ID_RE, WriteSession, type PendingWrite, type Validator } from './write-
 /** Dependencies of the store. */
 export interface FhirStoreDeps {
   db: Database;
-  registry: SearchRegistry;
+  /** A fixed registry, or a holder that follows the SearchParameters stored in `db`. */
+  registry: SearchRegistry | RegistryHolder;
   validate: Validator;
   /** Profile and business-rule checks (422 on error). */
   rules?: Validator;
   now?: () => Date;
+  /** How long a changed SearchParameter's reindex job waits, so every node sees the change first. */
+  reindexDelayMs?: number;
 }
 
 /**
@@ -89,7 +93,9 @@ function toVersion(row: Row): ResourceVersion {
 /** The store. */
 export class FhirStore {
   readonly db: Database;
-  readonly registry: SearchRegistry;
+  /** The node's current registry, swapped when the stored SearchParameters change. */
+  readonly registries: RegistryHolder;
+  private readonly reindexDelayMs: number;
   private readonly validate: Validator;
   private readonly rules: Validator | undefined;
   private readonly now: () => Date;
@@ -99,16 +105,33 @@ export class FhirStore {
 
   constructor(deps: FhirStoreDeps) {
     this.db = deps.db;
-    this.registry = deps.registry;
+    this.registries = deps.registry instanceof RegistryHolder ? deps.registry : new RegistryHolder(undefined, deps.registry);
+    this.reindexDelayMs = deps.reindexDelayMs ?? 0;
     this.validate = deps.validate;
     this.rules = deps.rules;
     this.now = deps.now ?? (() => new Date());
     this.statistics = new TableStatistics(deps.db);
   }
 
+  /** The search registry to use now (base definitions plus the stored SearchParameters). */
+  get registry(): SearchRegistry {
+    return this.registries.current;
+  }
+
+  /** Brings {@link registry} up to date with the database (cheap; at most one check per interval). */
+  async refreshRegistry(force = false): Promise<void> {
+    await this.registries.refresh(force);
+  }
+
+  /** After this node changes a SearchParameter, its own next request must see it. */
+  private async afterWrite<T>(type: string, result: T): Promise<T> {
+    if (type === 'SearchParameter') await this.registries.refresh(true);
+    return result;
+  }
+
   /** Opens a write session on `tx` (used by single interactions and bundles alike). */
   session(tx: SqlClient, lock = true): WriteSession {
-    return new WriteSession(tx, { registry: this.registry, validate: this.validate, ...(this.rules ? { rules: this.rules } : {}), now: this.now, onFlush: (n) => this.statistics.wrote(n) }, lock);
+    return new WriteSession(tx, { registry: this.registry, validate: this.validate, ...(this.rules ? { rules: this.rules } : {}), now: this.now, onFlush: (n) => this.statistics.wrote(n), reindexDelayMs: this.reindexDelayMs }, lock);
   }
 
   /**
@@ -186,6 +209,11 @@ export class FhirStore {
 
   /** https://hl7.org/fhir/R4/http.html#create — the server assigns the id. */
   async create(resource: Resource, ifNoneExist?: string, audit?: WriteAudit): Promise<WriteResult> {
+    await this.registries.refresh();
+    return this.afterWrite(resource.resourceType, await this.createOnce(resource, ifNoneExist, audit));
+  }
+
+  private async createOnce(resource: Resource, ifNoneExist?: string, audit?: WriteAudit): Promise<WriteResult> {
     if (ifNoneExist === undefined && audit) return this.inTransaction(async (s) => ({ version: await s.create(resource, randomUUID()), created: true }), audit);
     if (ifNoneExist === undefined) {
       // A new server id cannot collide: one statement, no transaction.
@@ -208,14 +236,16 @@ export class FhirStore {
 
   /** https://hl7.org/fhir/R4/http.html#update — creates when the id is new. */
   async update(resource: Resource, ifMatch?: number, method: 'PUT' | 'PATCH' = 'PUT', audit?: WriteAudit): Promise<WriteResult> {
-    return this.optimistic(async (s) => {
+    await this.registries.refresh();
+    return this.afterWrite(resource.resourceType, await this.optimistic(async (s) => {
       const { write, created } = await s.update(resource, { ...(ifMatch !== undefined ? { ifMatch } : {}), method });
       return { version: write, created };
-    }, audit);
+    }, audit));
   }
 
   /** https://hl7.org/fhir/R4/http.html#cond-update */
   async conditionalUpdate(resource: Resource, query: string, audit?: WriteAudit): Promise<WriteResult> {
+    await this.registries.refresh();
     return this.db.transaction(async (tx) => {
       const matches = await this.conditionalMatch(tx, resource.resourceType, query, 'url');
       if (matches.length > 1) throw preconditionFailed(`The condition matched ${matches.length} resources`, 'url');
@@ -241,11 +271,13 @@ export class FhirStore {
 
   /** https://hl7.org/fhir/R4/http.html#delete — deleting what does not exist is not an error. */
   async delete(type: string, id: string, ifMatch?: number, audit?: WriteAudit): Promise<ResourceVersion | undefined> {
-    return this.optimistic((s) => s.delete(type, id, ifMatch), audit);
+    await this.registries.refresh();
+    return this.afterWrite(type, await this.optimistic((s) => s.delete(type, id, ifMatch), audit));
   }
 
   /** https://hl7.org/fhir/R4/http.html#3.1.0.7.1 — deletes every match (bounded). */
   async conditionalDelete(type: string, query: string, maxMatches = 100, audit?: WriteAudit): Promise<number> {
+    await this.registries.refresh();
     return this.db.transaction(async (tx) => {
       const matches = await this.conditionalMatch(tx, type, query, 'url', maxMatches + 1);
       if (matches.length > maxMatches) throw preconditionFailed(`The condition matched more than ${maxMatches} resources`, 'url');

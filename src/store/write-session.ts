@@ -13,6 +13,8 @@ import type { OperationOutcomeIssue } from '../fhir/types.js';
 import type { SearchRegistry } from '../search/registry.js';
 import type { CompositePart, IndexEntries } from '../search/index-entries.js';
 import { accessEntries } from '../access/access-entries.js';
+import { isActiveSearchParameter, searchParameterIssues, searchParameterIssueStatus } from '../search/custom-search-parameters.js';
+import { addReindexWork } from './reindex-plan.js';
 import type { SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 
@@ -32,6 +34,8 @@ export interface PendingWrite extends ResourceVersion {
   unchanged?: boolean;
   /** Index tables whose rows this update leaves exactly as they were (skipped on flush). */
   sameIndexTables?: Set<string>;
+  /** The replaced version's JSON, kept for SearchParameters only (their reindex jobs need it). */
+  previousJson?: string;
 }
 
 /** Row of the `resources` table as read for a write. */
@@ -51,6 +55,8 @@ export interface WriteDeps {
   rules?: Validator;
   /** Told how many versions each flush wrote (keeps planner statistics fresh). */
   onFlush?: (versions: number) => void;
+  /** How long a reindex job for a changed SearchParameter waits before starting (see `reindex.ts`). */
+  reindexDelayMs?: number;
 }
 
 const RESOURCE_COLUMNS: Column[] = [
@@ -170,6 +176,7 @@ export class WriteSession {
     }
     const version = cur ? cur.version_id + 1 : 1;
     const write = await this.plan(resource, version, opts.method ?? 'PUT', !cur);
+    if (cur && !cur.is_deleted && resource.resourceType === 'SearchParameter') write.previousJson = cur.content;
     if (cur && !cur.is_deleted) write.sameIndexTables = this.unchangedIndexTables(cur.content, write);
     return { write, created: !cur || cur.is_deleted, unchanged: false };
   }
@@ -190,6 +197,7 @@ export class WriteSession {
       resourceType: type, id, versionId: cur.version_id + 1, lastUpdated: this.timestamp, deleted: true, json: '',
       method: 'DELETE', patientId: null, patientIds: [], source: null, isNew: false, index: null,
     };
+    if (type === 'SearchParameter') write.previousJson = cur.content;
     this.writes.set(key, write);
     return write;
   }
@@ -204,6 +212,11 @@ export class WriteSession {
     // https://hl7.org/fhir/R4/http.html#update — "422 Unprocessable Entity … violated applicable FHIR profiles or server business rules"
     const rules = this.deps.rules?.(stamped) ?? [];
     if (rules.some((i) => i.severity === 'error' || i.severity === 'fatal')) throw invalid(rules, 422);
+    // An active SearchParameter becomes a search parameter: it must be one Tessera can index.
+    if (stamped.resourceType === 'SearchParameter' && isActiveSearchParameter(stamped as { status?: unknown })) {
+      const spIssues = searchParameterIssues(stamped as never, this.deps.registry);
+      if (spIssues.length > 0) throw invalid(spIssues, searchParameterIssueStatus(spIssues));
+    }
     const patientIds = this.deps.registry.patientKeys(stamped);
     const write: PendingWrite = {
       resourceType: resource.resourceType, id: resource.id!, versionId, lastUpdated: this.timestamp, deleted: false,
@@ -257,6 +270,8 @@ export class WriteSession {
       const fresh = indexed.filter((w) => !w.sameIndexTables?.has(table));
       if (fresh.length > 0) b.insert(table, columns, indexRows(fresh)[table]!);
     }
+    // A SearchParameter's reindex jobs commit with it (https://hl7.org/fhir/R4/search.html#custom).
+    addReindexWork(b, writes.filter((w) => w.resourceType === 'SearchParameter'), this.deps.reindexDelayMs ?? 0);
     b.insert('resource_versions', VERSION_COLUMNS, writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.method, w.json]));
     const main = b.insertSql(
       'resources', RESOURCE_COLUMNS,
@@ -270,7 +285,7 @@ export class WriteSession {
 }
 
 /** Builds one statement from data-modifying CTEs with array parameters. */
-class StatementBuilder {
+export class StatementBuilder {
   readonly values: unknown[] = [];
   private readonly ctes: string[] = [];
 
@@ -299,7 +314,8 @@ class StatementBuilder {
 
 const f = (name: string): Column => ({ name, type: 'float8' });
 const ts = (name: string): Column => ({ name, type: 'timestamptz' });
-const INDEX_COLUMNS: [string, Column[]][] = [
+/** Each index table's columns, in insert order. */
+export const INDEX_COLUMNS: [string, Column[]][] = [
   ['search_token', [...KEY, t('param'), t('system'), t('code'), t('text_value')]],
   ['search_string', [...KEY, t('param'), t('value'), t('exact')]],
   ['search_date', [...KEY, t('param'), ts('lo'), ts('hi')]],
@@ -310,7 +326,7 @@ const INDEX_COLUMNS: [string, Column[]][] = [
 ];
 
 /** Index rows of `writes`, per table, in INDEX_COLUMNS order. */
-function indexRows(writes: PendingWrite[]): Record<string, unknown[][]> {
+export function indexRows(writes: Pick<PendingWrite, 'resourceType' | 'id' | 'patientIds' | 'index'>[]): Record<string, unknown[][]> {
   const rows: Record<string, unknown[][]> = { search_token: [], search_string: [], search_date: [], search_quantity: [], search_reference: [], search_uri: [], search_composite: [] };
   for (const w of writes) {
    // A resource in several patients' compartments gets its index rows once per patient, so a

@@ -9,7 +9,7 @@ import { FhirRouter } from '../../src/http/fhir-router.js';
 import { buildServer } from '../../src/http/server.js';
 import type { Authenticate } from '../../src/http/fastify-adapter.js';
 import { SYSTEM_PRINCIPAL } from './principals.js';
-import { createStore } from '../../src/main.js';
+import { createStore, type StoreOptions } from '../../src/main.js';
 import { buildOperations } from '../../src/operations/index.js';
 import { AccessResolver } from '../../src/store/caller-access.js';
 import { auditSinks } from '../../src/store/audit-log.js';
@@ -36,12 +36,14 @@ export interface TestAppOptions {
    * coming from a backend system with every scope, so API tests need no tokens.
    */
   authenticate?: Authenticate;
+  /** Store options (e.g. check for changed SearchParameters on every request). */
+  store?: StoreOptions;
 }
 
 /** Builds a test app on `engine`. */
 export async function createTestApp(engine: Engine, opts: TestAppOptions = {}): Promise<TestApp> {
   const db = await openTestDatabase(engine);
-  const store = createStore(db);
+  const store = createStore(db, opts.store);
   const access = new AccessResolver(db);
   const audit = auditSinks(db, pino({ level: 'silent' }), { intervalMs: 5 });
   const router = new FhirRouter({ store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date(), audit }), access, audit });
