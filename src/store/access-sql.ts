@@ -7,6 +7,7 @@
 import { ACCESS_PARAM, RELATIONSHIP_TYPES } from '../access/access-entries.js';
 import type { AccessPolicy } from '../access/policy.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
+import type { SqlClient } from './database.js';
 
 /** Hands out `$n` placeholders (the search `Binder` satisfies it). */
 export interface Bind {
@@ -18,10 +19,20 @@ export interface Bind {
  * person's record ids that the query is already confined to (a patient-scoped search): the
  * per-person checks are then made once per query instead of once per row.
  */
-export type Visibility = (b: Bind, r: string, person?: string) => string;
+export type Visibility = ((b: Bind, r: string, person?: string) => string) & {
+  /**
+   * For a query confined to one person's records (`ids`): decides what this caller may see of
+   * that person with one small query up front, and returns the (much smaller) condition to use
+   * on the query's own rows. Absent when the general condition is already cheap.
+   */
+  forPerson?: (db: SqlClient, ids: readonly string[]) => Promise<Visibility>;
+};
 
 /** No restriction (internal use and backend systems). */
 export const UNRESTRICTED: Visibility = () => 'TRUE';
+
+/** Nothing at all. */
+const NOTHING: Visibility = () => 'FALSE';
 
 const DIRECTORY = [...DIRECTORY_TYPES];
 
@@ -53,14 +64,14 @@ export function visibilityFor(policy: AccessPolicy): Visibility {
         if (policy.limited.length > 0) parts.push(`(${r}.resource_type = 'Patient' AND ${r}.id = ANY(${b.bind(policy.limited)}::text[]))`);
         return `(${parts.join(' OR ')})`;
       };
-    case 'staff':
-      return (b, r, person) => {
+    case 'staff': {
+      const general: Visibility = (b, r, person) => {
         const grantees = b.bind(policy.grantees);
         const relTypes = b.bind(RELATIONSHIP_TYPES);
         const subject = b.bind(policy.subject);
         // Each check below is written over "the person's records" `pp`: per row (correlated) in
         // general, or once per query for a patient-scoped search.
-        const staffCondition = (pp: string) => {
+        const staffCondition = (pp: string, once = false) => {
           const related = `(EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY(${pp}) AND g.resource_type = ANY(${relTypes}::text[]) AND g.param = '${ACCESS_PARAM.grantee}' AND g.code = ANY(${grantees}::text[]))
             OR EXISTS (SELECT 1 FROM break_glass_grants bg WHERE bg.subject = ${subject} AND bg.patient_id = ANY(${pp}) AND bg.expires_at > now()))`;
           // What the patient withheld from sharing, and a practice's dissent-to-share flag, bind
@@ -69,15 +80,42 @@ export function visibilityFor(policy: AccessPolicy): Visibility {
           const notWithheld = `NOT EXISTS (SELECT 1 FROM search_token c WHERE c.patient_id = ANY(${pp}) AND c.resource_type = 'Consent' AND c.param = '${ACCESS_PARAM.consent}'
               AND (c.code = 'dissent-to-share' OR c.code = 'withhold-source:' || ${r}.source
                    OR (c.code LIKE 'withhold-category:%' AND EXISTS (SELECT 1 FROM search_token s WHERE s.resource_type = ${r}.resource_type AND s.id = ${r}.id AND s.param = '${ACCESS_PARAM.sensitivity}' AND c.code = 'withhold-category:' || s.code))))`;
-          return `${related} AND (${notWithheld} OR ${registeredHere})`;
+          // Once per query: when the person withheld nothing, skip the per-row check entirely.
+          const nothingWithheld = `NOT EXISTS (SELECT 1 FROM search_token c WHERE c.patient_id = ANY(${pp}) AND c.resource_type = 'Consent' AND c.param = '${ACCESS_PARAM.consent}'
+              AND (c.code = 'dissent-to-share' OR c.code LIKE 'withhold-%'))`;
+          return once ? `${related} AND (${nothingWithheld} OR ${registeredHere} OR ${notWithheld})` : `${related} AND (${notWithheld} OR ${registeredHere})`;
         };
-        const perRow = staffCondition(`ARRAY(${personRecords(r)})`);
-        if (person === undefined) return `(${directory(b, r)} OR (${r}.patient_id IS NOT NULL AND ${perRow}))`;
-        // The person's records, once: the scope and its links.
+        if (person === undefined) return `(${directory(b, r)} OR (${r}.patient_id IS NOT NULL AND ${staffCondition(`ARRAY(${personRecords(r)})`)}))`;
+        // A patient-scoped search: the person's records, and every check on them, once per query
+        // (uncorrelated sub-queries run once). Rows whose own record is another person's (a
+        // resource in two compartments) are left out: fail closed.
         const pp = `ARRAY(SELECT unnest(${person}::text[]) UNION ${linkedTo(`${person}::text[]`)})`;
-        return `(${directory(b, r)} OR (${r}.patient_id = ANY(${pp}) AND ${staffCondition(pp)})
-          OR (${r}.patient_id IS NOT NULL AND NOT ${r}.patient_id = ANY(${pp}) AND ${perRow}))`;
+        return `(${directory(b, r)} OR (${r}.patient_id = ANY(${pp}) AND ${staffCondition(pp, true)}))`;
       };
+      general.forPerson = async (db, ids) => {
+        // One prepared query: the person's records, and whether this member of staff is related
+        // to them, is their registered practice, and whether the person withheld anything.
+        const res = await db.query<{ records: string[]; related: boolean; registered: boolean; withheld: boolean }>(
+          `WITH pp AS (SELECT unnest($1::text[]) AS pid UNION ${linkedTo('$1::text[]')}),
+                a AS (SELECT ARRAY(SELECT pid FROM pp) AS ids)
+           SELECT a.ids AS records,
+             (EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY(a.ids) AND g.resource_type = ANY($2::text[]) AND g.param = '${ACCESS_PARAM.grantee}' AND g.code = ANY($3::text[]))
+              OR EXISTS (SELECT 1 FROM break_glass_grants bg WHERE bg.subject = $4 AND bg.patient_id = ANY(a.ids) AND bg.expires_at > now())) AS related,
+             EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY(a.ids) AND g.resource_type = 'Patient' AND g.param = '${ACCESS_PARAM.grantee}' AND g.system = 'registered' AND g.code = ANY($3::text[])) AS registered,
+             EXISTS (SELECT 1 FROM search_token c WHERE c.patient_id = ANY(a.ids) AND c.resource_type = 'Consent' AND c.param = '${ACCESS_PARAM.consent}' AND (c.code = 'dissent-to-share' OR c.code LIKE 'withhold-%')) AS withheld
+           FROM a`,
+          [ids, RELATIONSHIP_TYPES, policy.grantees, policy.subject],
+          { prepare: true },
+        );
+        const d = res.rows[0];
+        if (!d || !d.related) return NOTHING;
+        // Withholding applies item by item: keep the general condition for those people.
+        if (d.withheld && !d.registered) return general;
+        const records = d.records;
+        return (b, r) => `${r}.patient_id = ANY(${b.bind(records)}::text[])`;
+      };
+      return general;
+    }
   }
 }
 

@@ -11,7 +11,7 @@ import type { Filter, IncludeSpec, SearchRequest } from '../search/search-reques
 import { valueSetCodes } from './valueset-codes.js';
 import { linkedPatients } from './patient-everything.js';
 import type { SqlClient } from './database.js';
-import { Binder, sortExpression, whereClause } from './search-sql.js';
+import { Binder, patientScope, sortExpression, whereClause } from './search-sql.js';
 import { UNRESTRICTED, type Visibility } from './access-sql.js';
 
 /** A resource a search found, as stored JSON text, with the record it belongs to (for audit). */
@@ -68,7 +68,9 @@ async function resolveValueSets(db: SqlClient, filters: Filter[]): Promise<void>
 export async function executeSearch(db: SqlClient, registry: SearchRegistry, req: SearchRequest, visible: Visibility = UNRESTRICTED): Promise<SearchPage> {
   await resolveValueSets(db, req.filters);
   if (req.compartment && !req.compartment.ids) req.compartment.ids = await linkedPatients(db, req.compartment.id);
-  const b = new Binder(visible);
+  const scope = visible.forPerson ? patientScope(registry, req) : undefined;
+  const scoped = scope && visible.forPerson ? await visible.forPerson(db, scope) : undefined;
+  const b = new Binder(visible, scoped);
   const where = whereClause(b, registry, req, 'r');
   const whereValues = b.values.length;
   const sorts = req.sort.map((s) => ({ ...sortExpression(b, s, 'r'), descending: s.descending }));

@@ -15,14 +15,20 @@ import type { Filter, ParamFilter, Prefix, SearchRequest, SearchValue, SortKey }
 export class Binder {
   readonly values: unknown[] = [];
   private aliasCount = 0;
-  /** @param visible what the caller may see; applied to every resource row a query reaches. */
-  constructor(private readonly visible: Visibility = UNRESTRICTED) {}
+  /**
+   * @param visible what the caller may see; applied to every resource row a query reaches.
+   * @param scoped for a query confined to one person: the condition on its own rows, decided up
+   * front (`Visibility.forPerson`).
+   */
+  constructor(private readonly visible: Visibility = UNRESTRICTED, private readonly scoped?: Visibility) {}
   /**
    * ` AND <visibility of alias r>`, or nothing when unrestricted. `person`: the bound ids of the
    * one person a patient-scoped query is confined to.
    */
   visibleAnd(r: string, person?: string): string {
-    return this.visible === UNRESTRICTED ? '' : ` AND ${this.visible(this, r, person)}`;
+    if (this.visible === UNRESTRICTED) return '';
+    if (person !== undefined && this.scoped) return ` AND ${this.scoped(this, r)}`;
+    return ` AND ${this.visible(this, r, person)}`;
   }
   bind(v: unknown): string {
     this.values.push(v);
