@@ -15,7 +15,7 @@ import { createTessera } from '../src/main.js';
 import { loadUkDemoPopulation } from '../src/cli/demo-uk.js';
 import { listDemoUsers, pickDemoIdentities, seedDemoUsers } from '../src/auth/demo-users.js';
 
-/** A row for the bench table (the shape `run.ts` records). */
+/** A row of the bench table: a figure beside its ceiling or limit (`run.ts` records these). */
 export interface PatientAppRow {
   engine: string;
   measure: string;

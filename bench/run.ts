@@ -21,7 +21,7 @@ import { openCliAuthSource } from '../src/cli/token-command.js';
 import { mintAccessToken } from '../src/auth/mint-token.js';
 import { loadConfig } from '../src/config/config.js';
 import http from 'node:http';
-import { benchPatientApp } from './patient-app.js';
+import { benchPatientApp, type PatientAppRow } from './patient-app.js';
 
 const { values: args } = parseArgs({
   options: { quick: { type: 'boolean' }, engine: { type: 'string', multiple: true }, scale: { type: 'boolean' }, 'patient-app': { type: 'boolean' } },
@@ -33,17 +33,8 @@ const DEMO = path.join(ROOT, 'demo', 'synthea');
 /** The same Node flags as `npm start`. */
 const NODE_FLAGS: string[] = [];
 
-interface Row {
-  engine: string;
-  measure: string;
-  value: number;
-  unit: string;
-  ceiling?: number;
-  ceilingName?: string;
-  target: string;
-  pass: boolean;
-  note?: string;
-}
+/** One measured figure, beside its ceiling or limit (`patient-app.ts` records the same shape). */
+type Row = PatientAppRow;
 const rows: Row[] = [];
 
 /** `fetch` with the run's bearer token (see `setDefaultHeaders`). */
