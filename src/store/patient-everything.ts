@@ -59,13 +59,16 @@ export async function linkedPatients(db: SqlClient, patientId: string): Promise<
 export async function patientEverything(db: SqlClient, registry: SearchRegistry, patientId: string, opts: EverythingOptions = {}): Promise<EverythingRow[]> {
   const compartmentParams = registry.compartmentParamCodes();
   const patients = await linkedPatients(db, patientId);
-  const b = new Binder(opts.visible ?? UNRESTRICTED);
+  const visible = opts.visible ?? UNRESTRICTED;
+  // Access to the person is decided once for the whole record, not per row.
+  const scoped = visible.forPerson ? await visible.forPerson(db, patients) : undefined;
+  const b = new Binder(visible, scoped);
   b.bind(patients);
   b.bind(compartmentParams);
   const conds: string[] = [];
   if (opts.since) conds.push(`a.last_updated >= ${b.bind(opts.since)}`);
   if (opts.types && opts.types.length > 0) conds.push(`a.resource_type = ANY(${b.bind(opts.types)}::text[])`);
-  const visibleR = b.visibleAnd('r');
+  const visibleR = b.visibleAnd('r', '$1');
   const visibleT = b.visibleAnd('t');
   const res = await db.query<{ resource_type: string; id: string; content: string }>(
     `WITH record AS (
