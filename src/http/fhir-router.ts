@@ -56,6 +56,9 @@ function scopeContexts(p: Principal): ScopeContext[] {
   return ['patient'];
 }
 
+/** Types whose writes can change access decisions (relationships, consent, demographics, links). */
+const ACCESS_TYPES = new Set(['Patient', 'Encounter', 'EpisodeOfCare', 'ServiceRequest', 'CareTeam', 'Consent', 'Observation', 'Condition', 'Procedure', 'Flag']);
+
 /** What each interaction needs of the scopes. */
 const INTERACTION_NAMES: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
 
@@ -156,6 +159,8 @@ export class FhirRouter {
     try {
       const res = await this.routeFor(req, access, segs, m);
       status = res.status;
+      // A write that can change who may see what is seen by this node's next request at once.
+      if (m !== 'GET' && res.status < 400 && (segs.length === 0 || ACCESS_TYPES.has(segs[0]!))) this.deps.access.forget();
       return res;
     } catch (err) {
       if (err instanceof OperationOutcomeError) status = err.status;

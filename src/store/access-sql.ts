@@ -32,7 +32,7 @@ export type Visibility = ((b: Bind, r: string, person?: string) => string) & {
 export const UNRESTRICTED: Visibility = () => 'TRUE';
 
 /** Nothing at all. */
-const NOTHING: Visibility = () => 'FALSE';
+export const NOTHING: Visibility = () => 'FALSE';
 
 const DIRECTORY = [...DIRECTORY_TYPES];
 
@@ -47,8 +47,25 @@ function linkedTo(ids: string): string {
     UNION ALL SELECT l.id FROM search_reference l WHERE l.resource_type = 'Patient' AND l.target_id = ANY(${ids}) AND l.param = 'link' AND l.target_type = 'Patient'`;
 }
 
+/** What one member of staff may see of one person, as decided by `Visibility.forPerson`. */
+export interface PersonDecision {
+  records: string[];
+  related: boolean;
+  registered: boolean;
+  withheld: boolean;
+}
+
+/**
+ * Remembers person decisions for a few seconds (shared by a node's requests). A change made on
+ * this node clears it at once (`AccessResolver.forget`); other nodes see it within the TTL.
+ */
+export interface DecisionCache {
+  get(key: string): PersonDecision | undefined;
+  set(key: string, d: PersonDecision): void;
+}
+
 /** Builds the visibility condition for a policy. */
-export function visibilityFor(policy: AccessPolicy): Visibility {
+export function visibilityFor(policy: AccessPolicy, cache?: DecisionCache): Visibility {
   if (policy.kind === 'unrestricted') return UNRESTRICTED;
   const directory = (b: Bind, r: string) => `(${r}.patient_id IS NULL AND ${r}.resource_type = ANY(${b.bind(DIRECTORY)}::text[]))`;
   switch (policy.kind) {
@@ -93,6 +110,16 @@ export function visibilityFor(policy: AccessPolicy): Visibility {
         return `(${directory(b, r)} OR (${r}.patient_id = ANY(${pp}) AND ${staffCondition(pp, true)}))`;
       };
       general.forPerson = async (db, ids) => {
+        const key = `${policy.subject}|${policy.grantees.join(' ')}|${ids.join(' ')}`;
+        const d = cache?.get(key) ?? (await decide(db, ids));
+        cache?.set(key, d);
+        if (!d.related) return NOTHING;
+        // Withholding applies item by item: keep the general condition for those people.
+        if (d.withheld && !d.registered) return general;
+        const records = d.records;
+        return (b, r) => `${r}.patient_id = ANY(${b.bind(records)}::text[])`;
+      };
+      const decide = async (db: SqlClient, ids: readonly string[]): Promise<PersonDecision> => {
         // One prepared query: the person's records, and whether this member of staff is related
         // to them, is their registered practice, and whether the person withheld anything.
         const res = await db.query<{ records: string[]; related: boolean; registered: boolean; withheld: boolean }>(
@@ -107,12 +134,7 @@ export function visibilityFor(policy: AccessPolicy): Visibility {
           [ids, RELATIONSHIP_TYPES, policy.grantees, policy.subject],
           { prepare: true },
         );
-        const d = res.rows[0];
-        if (!d || !d.related) return NOTHING;
-        // Withholding applies item by item: keep the general condition for those people.
-        if (d.withheld && !d.registered) return general;
-        const records = d.records;
-        return (b, r) => `${r}.patient_id = ANY(${b.bind(records)}::text[])`;
+        return res.rows[0] ?? { records: [...ids], related: false, registered: false, withheld: false };
       };
       return general;
     }

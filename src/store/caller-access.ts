@@ -7,7 +7,7 @@
 import { ACCESS_PARAM } from '../access/access-entries.js';
 import { accessPolicy, publicStartingPoints, type AccessPolicy, type CallerFacts, type ProxyFact } from '../access/policy.js';
 import type { Principal } from '../auth/principal.js';
-import { visibilityFor, type Visibility } from './access-sql.js';
+import { visibilityFor, type DecisionCache, type PersonDecision, type Visibility } from './access-sql.js';
 import { AuthStore } from './auth-store.js';
 import type { SqlClient } from './database.js';
 import { linkedPatients } from './patient-everything.js';
@@ -47,6 +47,18 @@ export class AccessResolver {
    */
   private readonly factsCache = new Map<string, { facts: CallerFacts; until: number }>();
   private readonly names = new Map<string, { name: string | undefined; until: number }>();
+  /** Staff access decisions per person, briefly (see `DecisionCache`). */
+  private readonly decisions = new Map<string, { d: PersonDecision; until: number }>();
+  private readonly decisionCache: DecisionCache = {
+    get: (key) => {
+      const hit = this.decisions.get(key);
+      return hit && hit.until > this.now().getTime() ? hit.d : undefined;
+    },
+    set: (key, d) => {
+      if (this.decisions.size > 50_000) this.decisions.clear();
+      this.decisions.set(key, { d, until: this.now().getTime() + this.factsTtlMs });
+    },
+  };
 
   constructor(
     private readonly db: SqlClient,
@@ -62,7 +74,7 @@ export class AccessResolver {
     const policy = accessPolicy(principal, facts, now);
     const displayName = principal.userId ? await this.displayName(principal.userId, now) : undefined;
     const organizationName = principal.organization ? await this.organizationName(principal.organization, now) : undefined;
-    return { principal, policy, visible: visibilityFor(policy), ...(displayName ? { displayName } : {}), ...(organizationName ? { organizationName } : {}) };
+    return { principal, policy, visible: visibilityFor(policy, this.decisionCache), ...(displayName ? { displayName } : {}), ...(organizationName ? { organizationName } : {}) };
   }
 
   /** An organisation's name from its Organization resource, remembered for a few minutes per node. */
@@ -157,11 +169,22 @@ export class AccessResolver {
     return res.rows.length > 0;
   }
 
+  /**
+   * Forgets what this node remembers about callers' access, after a write that may change it
+   * (a relationship, a consent choice, a break-glass grant, a proxy). Other nodes catch up within
+   * the TTL.
+   */
+  forget(): void {
+    this.decisions.clear();
+    this.factsCache.clear();
+  }
+
   /** Records a break-glass grant. */
   async grantBreakGlass(g: BreakGlassGrant, client: SqlClient = this.db): Promise<void> {
     await client.query(
       `INSERT INTO break_glass_grants (patient_id, subject, granted_at, expires_at, reason, actor, organization) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
       [g.patientId, g.subject, g.grantedAt, g.expiresAt, g.reason, g.actor ?? null, g.organization ?? null],
     );
+    this.forget();
   }
 }

@@ -14,7 +14,8 @@ import type { SearchRequest } from '../search/search-request.js';
 import { sqlState, type Database, type SqlClient } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 import { executeSearch, type SearchPage } from './search-executor.js';
-import { UNRESTRICTED, type Visibility } from './access-sql.js';
+import { NOTHING, UNRESTRICTED, type Visibility } from './access-sql.js';
+import { DIRECTORY_TYPES } from '../access/directory-types.js';
 import { Binder } from './search-sql.js';
 import { TableStatistics } from './table-statistics.js';
 import { RegistryHolder } from './search-param-registry.js';
@@ -171,6 +172,17 @@ export class FhirStore {
   /** Current version, or `undefined` when never created. Deleted resources come back with `deleted`. */
   async readCurrent(type: string, id: string, client: SqlClient = this.db, visible: Visibility = UNRESTRICTED): Promise<ResourceVersion | undefined> {
     if (!ID_RE.test(id)) return undefined;
+    if (visible.forPerson) {
+      // Staff: read the row, then decide for its person (remembered briefly), instead of running
+      // the correlated access sub-queries on every read.
+      const v = await this.readCurrent(type, id, client);
+      if (!v) return undefined;
+      if (!v.patientId) return DIRECTORY_TYPES.has(type) ? v : undefined;
+      const scoped = await visible.forPerson(client, [v.patientId]);
+      if (scoped === NOTHING) return undefined;
+      if (scoped !== visible) return v;
+      // Items the person withheld are decided row by row, below.
+    }
     // What the caller may not see reads as never created: no hint that it exists.
     const b = new Binder(visible);
     const where = `r.resource_type = ${b.bind(type)} AND r.id = ${b.bind(id)}${b.visibleAnd('r')}`;

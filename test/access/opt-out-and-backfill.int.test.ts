@@ -51,8 +51,21 @@ describe.each(ENGINES)('opt-outs and access rows (%s)', (engine) => {
     await t.db.query(`DELETE FROM settings WHERE key = 'access_rows_version'`);
     expect((await t.call('GET', '/fhir/Observation/stays-obs', undefined, { authorization: 'Bearer gp' })).status).toBe(404);
     expect(await backfillAccessRows(t.db, t.store.registry, 3)).toBe(11);
+    // The backfill runs at start, before any request; here the node already remembered a decision.
+    t.access.forget();
     expect((await t.call('GET', '/fhir/Observation/stays-obs', undefined, { authorization: 'Bearer gp' })).status).toBe(200);
     expect(await exported('secondary-use')).toEqual(['Observation/stays-obs', 'Organization/gp', 'Patient/stays']);
     expect(await backfillAccessRows(t.db, t.store.registry)).toBe(0);
+  });
+
+  it('a care relationship that opens or closes takes effect at once (remembered decisions are dropped on this node)', async () => {
+    const gp = { authorization: 'Bearer gp' };
+    await t.store.update({ resourceType: 'Patient', id: 'walk-in' });
+    expect((await t.call('GET', '/fhir/Patient/walk-in', undefined, gp)).status).toBe(404);
+    const visit = { resourceType: 'Encounter', id: 'walk-in-visit', status: 'in-progress', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: 'Patient/walk-in' }, serviceProvider: { reference: 'Organization/gp' } };
+    expect((await t.call('PUT', '/fhir/Encounter/walk-in-visit', visit)).status).toBe(201);
+    expect((await t.call('GET', '/fhir/Patient/walk-in', undefined, gp)).status).toBe(200);
+    expect((await t.call('PUT', '/fhir/Encounter/walk-in-visit', { ...visit, status: 'finished' })).status).toBe(200);
+    expect((await t.call('GET', '/fhir/Patient/walk-in', undefined, gp)).status).toBe(404);
   });
 });

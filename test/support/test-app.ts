@@ -25,6 +25,8 @@ export interface TestApp {
   close(): Promise<void>;
   /** Writes the audit records queued so far. */
   flushAudit(): Promise<void>;
+  /** The access resolver (e.g. to forget remembered decisions after changing the database directly). */
+  access: AccessResolver;
   /** JSON request helper: returns status, headers and parsed body. */
   call(method: string, url: string, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: LightMyRequestResponse['headers']; body: any }>;
 }
@@ -58,6 +60,7 @@ export async function createTestApp(engine: Engine, opts: TestAppOptions = {}): 
       await db.close();
     },
     flushAudit: () => audit.writer.flush(),
+    access,
     async call(method, url, body, headers = {}) {
       const res = await app.inject({
         method: method as 'GET',
