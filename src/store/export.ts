@@ -12,7 +12,7 @@ import { notOptedOut } from './access-sql.js';
 export type ExportPurpose = 'direct-care' | 'secondary-use';
 
 /** Yields current resources of `types` (all types when empty). */
-export async function* exportResources(db: SqlClient, types: string[], pageSize = 1000, purpose: ExportPurpose = 'direct-care'): AsyncGenerator<{ resourceType: string; id: string; json: string }> {
+export async function* exportResources(db: SqlClient, types: string[], pageSize = 1000, purpose: ExportPurpose = 'direct-care'): AsyncGenerator<{ resourceType: string; id: string; json: string; patientId: string | null }> {
   const optOut = purpose === 'secondary-use' ? `AND ${notOptedOut('r')}` : '';
   let after: [string, string] = ['', ''];
   for (;;) {
@@ -22,12 +22,12 @@ export async function* exportResources(db: SqlClient, types: string[], pageSize 
       params.push(types);
       typeFilter = 'AND r.resource_type = ANY($4::text[])';
     }
-    const res = await db.query<{ resource_type: string; id: string; content: string }>(
-      `SELECT r.resource_type, r.id, r.content FROM resources r WHERE NOT r.is_deleted AND (r.resource_type, r.id) > ($1, $2) ${typeFilter} ${optOut}
+    const res = await db.query<{ resource_type: string; id: string; content: string; patient_id: string | null }>(
+      `SELECT r.resource_type, r.id, r.content, r.patient_id FROM resources r WHERE NOT r.is_deleted AND (r.resource_type, r.id) > ($1, $2) ${typeFilter} ${optOut}
        ORDER BY r.resource_type, r.id LIMIT $3`,
       params,
     );
-    for (const r of res.rows) yield { resourceType: r.resource_type, id: r.id, json: r.content };
+    for (const r of res.rows) yield { resourceType: r.resource_type, id: r.id, json: r.content, patientId: r.patient_id };
     if (res.rows.length < pageSize) return;
     const last = res.rows[res.rows.length - 1]!;
     after = [last.resource_type, last.id];

@@ -8,6 +8,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openPgliteDatabase } from '../../src/store/pglite-database.js';
+import { verifyAuditChains } from '../../src/store/audit-log.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tessera-cli-'));
 const dataDir = path.join(tmp, 'data');
@@ -20,7 +22,7 @@ function tessera(...args: string[]) {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('tessera import / export', () => {
-  it('imports a gzipped transaction bundle and NDJSON with conditional references, then exports NDJSON', () => {
+  it('imports a gzipped transaction bundle and NDJSON with conditional references, then exports NDJSON', async () => {
     const fx = 'test/fixtures/bulk-ndjson';
     const res = tessera(
       'import',
@@ -49,6 +51,17 @@ describe('tessera import / export', () => {
     const resolved = encounters.flatMap((e) => e.participant ?? []).map((p: any) => p.individual?.reference).filter(Boolean);
     expect(resolved.length).toBeGreaterThan(0);
     expect(resolved.every((r: string) => /^Practitioner\/[^?]+$/.test(r))).toBe(true);
+
+    // The export is audited: one event in each exported patient's trail, and the chains verify.
+    const db = await openPgliteDatabase(dataDir);
+    try {
+      const rows = (await db.query<{ chain_key: string }>(`SELECT chain_key FROM audit_events WHERE action = 'export'`)).rows;
+      expect(new Set(rows.map((r) => r.chain_key)).size).toBe(rows.length);
+      expect(rows.length).toBeGreaterThanOrEqual(14);
+      expect((await verifyAuditChains(db)).problems).toEqual([]);
+    } finally {
+      await db.close();
+    }
   }, 120_000);
 
   it('reports a failing file in the summary and exits 1', () => {
