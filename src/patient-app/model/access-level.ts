@@ -5,7 +5,8 @@
  * full record (prospective full access is the default in England since October 2023); someone
  * acting for another sees what their proxy access allows. Pure.
  *
- * @see ../../../shared/reference (nhs-domain §3.1 levels, §3.2 prospective access, §3.5 proxy access)
+ * @see https://digital.nhs.uk/services/nhs-app/nhs-app-guidance-for-gp-practices/guidance-on-nhs-app-features/online-access-to-gp-health-records (levels of access)
+ * @see https://www.england.nhs.uk/long-read/online-access-to-new-gp-health-record-information/ (prospective access, 2023)
  */
 
 /** Online access levels. */

@@ -6,7 +6,7 @@
  * Consents newly chosen and makes inactive the ones no longer wanted. Pure.
  *
  * @see https://hl7.org/fhir/R4/consent.html
- * @see ../../../shared/reference (nhs-domain §4 National Data Opt-out)
+ * @see https://digital.nhs.uk/services/national-data-opt-out/understanding-the-national-data-opt-out
  */
 import type { Resource } from '../../fhir/types.js';
 import { codings, list, obj } from './fhir-values.js';

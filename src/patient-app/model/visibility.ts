@@ -7,7 +7,7 @@
  * Whatever is hidden is left out silently, and counts are made after filtering, so nothing
  * hints that it exists.
  *
- * @see ../../../shared/reference (nhs-domain §3.3 redaction, §3.4 results release, §3.5 proxies)
+ * @see https://www.england.nhs.uk/long-read/redacting-information-for-online-record-access/ (redaction, for patients and proxies)
  * @see https://terminology.hl7.org/CodeSystem-v3-ActCode.html (NOPAT)
  */
 import type { Resource } from '../../fhir/types.js';

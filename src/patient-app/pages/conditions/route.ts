@@ -1,7 +1,7 @@
 /** GET /patient/conditions/:id — everything about one condition. */
 import type { PageHandler } from '../../http/page.js';
 import { allows } from '../../model/access-level.js';
-import { loadRecord } from '../shared/record-loader.js';
+import { loadRecord } from '../record-loader.js';
 import { conditionModel } from './view-model.js';
 
 export const conditionPage: PageHandler = async ({ ctx, params }) => {

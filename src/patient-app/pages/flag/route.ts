@@ -6,7 +6,7 @@ import type { PageHandler } from '../../http/page.js';
 import { sourceOf } from '../../model/fhir-values.js';
 import { itemConcept } from '../../model/record-items.js';
 import { queryTask, queryView, QUERY_REASONS, validateQuery } from '../../model/record-query.js';
-import { loadRecord } from '../shared/record-loader.js';
+import { loadRecord } from '../record-loader.js';
 
 const FLAGGABLE = new Set(['Condition', 'MedicationRequest', 'MedicationStatement', 'AllergyIntolerance', 'Immunization', 'Observation', 'DiagnosticReport', 'Encounter', 'DocumentReference', 'Procedure']);
 const notFound = { view: 'errors/not-found.njk', title: 'Page not found', model: {}, status: 404 } as const;

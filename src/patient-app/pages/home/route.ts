@@ -1,7 +1,7 @@
 /** GET /patient — the home page (signed in). */
 import type { PageHandler } from '../../http/page.js';
 import { sectionsFor, SECTIONS } from '../../model/sections.js';
-import { loadRecord } from '../shared/record-loader.js';
+import { loadRecord } from '../record-loader.js';
 import { homeModel } from './view-model.js';
 
 export const homePage: PageHandler = async ({ ctx }) => {

@@ -5,7 +5,7 @@
 import type { PageHandler } from '../../http/page.js';
 import { allows, accessLevelText } from '../../model/access-level.js';
 import { buildSection, isSectionKey, sectionsFor, SECTIONS } from '../../model/sections.js';
-import { loadRecord } from '../shared/record-loader.js';
+import { loadRecord } from '../record-loader.js';
 
 const OVERVIEW_ITEMS = 5;
 const PAGE_SIZE = 20;

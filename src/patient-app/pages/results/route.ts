@@ -3,7 +3,7 @@ import type { PageHandler } from '../../http/page.js';
 import { allows } from '../../model/access-level.js';
 import { analyteByKey } from '../../model/analytes.js';
 import { isLaboratory } from '../../model/sections.js';
-import { loadRecord } from '../shared/record-loader.js';
+import { loadRecord } from '../record-loader.js';
 import { resultsModel, trendModel } from './view-model.js';
 
 const notFound = { view: 'errors/not-found.njk', title: 'Page not found', model: {}, status: 404 } as const;

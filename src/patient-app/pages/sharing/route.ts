@@ -2,7 +2,7 @@
 import type { PageHandler } from '../../http/page.js';
 import { CATEGORIES, choicesFromForm, currentChoices, planSharingChanges } from '../../model/sharing.js';
 import { lastUpdatedBySource } from '../../model/sources.js';
-import { loadRecord } from '../shared/record-loader.js';
+import { loadRecord } from '../record-loader.js';
 
 export const sharingPage: PageHandler = async ({ ctx, formAll, form, query }) => {
   const record = await loadRecord(ctx.client, ctx.profile.patientId, ['Consent', 'Condition', 'Encounter', 'Observation', 'MedicationRequest'], ctx.viewer, ctx.log);

@@ -2,7 +2,7 @@
 import type { PageHandler } from '../../http/page.js';
 import { allows } from '../../model/access-level.js';
 import { byYear, episodes } from '../../model/timeline.js';
-import { loadRecord } from '../shared/record-loader.js';
+import { loadRecord } from '../record-loader.js';
 
 const PAGE_SIZE = 40;
 

@@ -4,10 +4,10 @@
  * applies the app's own visibility rules. A type that fails to load is reported, not thrown:
  * the page shows what it has and says what is missing.
  */
-import type { Resource } from '../../../fhir/types.js';
-import type { RecordClient } from '../../record-client.js';
-import { lastUpdatedBySource } from '../../model/sources.js';
-import { visibleOnly, type Viewer } from '../../model/visibility.js';
+import type { Resource } from '../../fhir/types.js';
+import type { RecordClient } from '../record-client.js';
+import { lastUpdatedBySource } from '../model/sources.js';
+import { visibleOnly, type Viewer } from '../model/visibility.js';
 
 /** A loaded record. */
 export interface LoadedRecord {
