@@ -33,6 +33,9 @@ export const ACCESS_PARAM = {
 /** Kinds of care relationship, as the `system` of a grantee row. */
 export type RelationshipKind = 'registered' | 'encounter' | 'episode' | 'referral' | 'care-team';
 
+/** Resource types on which an enhanced-review code is recorded (and read from). */
+export const REVIEW_TYPES: readonly string[] = ['Observation', 'Condition', 'Procedure', 'Flag'];
+
 /** Resource types whose rows can grant a care relationship. */
 export const RELATIONSHIP_TYPES = ['Patient', 'Encounter', 'EpisodeOfCare', 'ServiceRequest', 'CareTeam'] as const;
 
@@ -171,7 +174,7 @@ function entryDate(resource: Json): string | undefined {
 /** Enhanced-review markers (nhs-domain §3.3): `indicated` or `not-indicated`, with the date. */
 export function reviewMarkers(resource: Json): { code: string; date: string }[] {
   const code = isObj(resource.code) ? resource.code : undefined;
-  if (!code || resource.status === 'entered-in-error') return [];
+  if (!code || resource.status === 'entered-in-error' || !REVIEW_TYPES.includes(String(resource.resourceType))) return [];
   const out: { code: string; date: string }[] = [];
   const date = entryDate(resource) ?? '';
   for (const c of codings(code.coding)) {

@@ -11,6 +11,7 @@ import { anyScopeGrants, type Permission, type ScopeContext } from '../auth/scop
 import type { AccessResolver, CallerAccess } from '../store/caller-access.js';
 import { RequestAudit, type AuditSinks } from './request-audit.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
+import { REVIEW_TYPES } from '../access/access-entries.js';
 import { applySummary, selectElements } from '../fhir/summary.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
 import { isObject } from '../fhir/types.js';
@@ -57,7 +58,9 @@ function scopeContexts(p: Principal): ScopeContext[] {
 }
 
 /** Types whose writes can change access decisions (relationships, consent, demographics, links). */
-const ACCESS_TYPES = new Set(['Patient', 'Encounter', 'EpisodeOfCare', 'ServiceRequest', 'CareTeam', 'Consent', 'Observation', 'Condition', 'Procedure', 'Flag']);
+const ACCESS_TYPES = new Set(['Patient', 'Encounter', 'EpisodeOfCare', 'ServiceRequest', 'CareTeam', 'Consent']);
+/** Types that can carry an enhanced-review marker: they change only what patients may see. */
+const REVIEW_TYPE_SET: ReadonlySet<string> = new Set(REVIEW_TYPES);
 
 /** What each interaction needs of the scopes. */
 const INTERACTION_NAMES: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
@@ -160,7 +163,10 @@ export class FhirRouter {
       const res = await this.routeFor(req, access, segs, m);
       status = res.status;
       // A write that can change who may see what is seen by this node's next request at once.
-      if (m !== 'GET' && res.status < 400 && (segs.length === 0 || ACCESS_TYPES.has(segs[0]!))) this.deps.access.forget();
+      if (m !== 'GET' && res.status < 400) {
+        if (segs.length === 0 || ACCESS_TYPES.has(segs[0]!)) this.deps.access.forget();
+        else if (REVIEW_TYPE_SET.has(segs[0]!)) this.deps.access.forget('public-facts');
+      }
       return res;
     } catch (err) {
       if (err instanceof OperationOutcomeError) status = err.status;
@@ -232,8 +238,7 @@ export class FhirRouter {
 
   /** 403 unless the caller's scopes grant `permission` on `type` (SMART App Launch 2.0). */
   private requireScope(access: Caller, type: string, permission: Permission): void {
-    const p = access.principal;
-    if (scopeContexts(p).some((ctx) => anyScopeGrants(p.scopes, ctx, type, permission))) return;
+    if (this.scopeAllows(access, type, permission)) return;
     throw forbidden(`The access token's scopes do not allow ${INTERACTION_NAMES[permission]} on ${type}`);
   }
 

@@ -102,7 +102,9 @@ export class RequestAudit {
       const byAction = new Map<AccessAction, PendingWrite[]>();
       for (const w of written) {
         const action: AccessAction = w.deleted ? 'delete' : w.method === 'PATCH' ? 'patch' : w.versionId === 1 ? 'create' : 'update';
-        byAction.set(action, [...(byAction.get(action) ?? []), w]);
+        const group = byAction.get(action);
+        if (group) group.push(w);
+        else byAction.set(action, [w]);
       }
       const records = [...byAction].map(([action, ws]) => {
         const one = new RequestAudit(undefined, this.principal, this.displayName, this.organizationName, this.now, this.sourceIp);

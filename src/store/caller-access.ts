@@ -4,13 +4,14 @@
  * (`access/policy.ts`) and turns it into the SQL condition every read applies
  * (`access-sql.ts`). Also records break-glass grants.
  */
-import { ACCESS_PARAM } from '../access/access-entries.js';
+import { ACCESS_PARAM, REVIEW_TYPES } from '../access/access-entries.js';
 import { accessPolicy, publicStartingPoints, type AccessPolicy, type CallerFacts, type ProxyFact } from '../access/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { visibilityFor, type DecisionCache, type PersonDecision, type Visibility } from './access-sql.js';
 import { AuthStore } from './auth-store.js';
 import type { SqlClient } from './database.js';
 import { linkedPatients } from './patient-everything.js';
+import { TtlCache } from './ttl-cache.js';
 import { Binder } from './search-sql.js';
 
 /** A caller with their policy: what every store call on their behalf is given. */
@@ -23,9 +24,6 @@ export interface CallerAccess {
   /** Their organisation's name, likewise. */
   organizationName?: string;
 }
-
-/** Resource types on which an enhanced-review code is recorded. */
-const REVIEW_TYPES = ['Observation', 'Condition', 'Procedure', 'Flag'];
 
 /** A break-glass grant. */
 export interface BreakGlassGrant {
@@ -45,26 +43,25 @@ export class AccessResolver {
    * second and the facts (proxies, links) change rarely. A change is seen within `factsTtlMs`
    * on every node.
    */
-  private readonly factsCache = new Map<string, { facts: CallerFacts; until: number }>();
-  private readonly names = new Map<string, { name: string | undefined; until: number }>();
-  /** Staff access decisions per person, briefly (see `DecisionCache`). */
-  private readonly decisions = new Map<string, { d: PersonDecision; until: number }>();
-  private readonly decisionCache: DecisionCache = {
-    get: (key) => {
-      const hit = this.decisions.get(key);
-      return hit && hit.until > this.now().getTime() ? hit.d : undefined;
-    },
-    set: (key, d) => {
-      if (this.decisions.size > 50_000) this.decisions.clear();
-      this.decisions.set(key, { d, until: this.now().getTime() + this.factsTtlMs });
-    },
-  };
+  private readonly facts: TtlCache<CallerFacts>;
+  /** Staff access decisions per person, as briefly (see `DecisionCache`). */
+  private readonly decisions: TtlCache<PersonDecision>;
+  /** People's and organisations' names for the audit trail, for a few minutes. */
+  private readonly names = new TtlCache<string | undefined>(300_000);
+  private readonly decisionCache: DecisionCache;
 
   constructor(
     private readonly db: SqlClient,
     private readonly now: () => Date = () => new Date(),
-    private readonly factsTtlMs = 5000,
-  ) {}
+    factsTtlMs = 5000,
+  ) {
+    this.facts = new TtlCache(factsTtlMs);
+    this.decisions = new TtlCache(factsTtlMs, 50_000);
+    this.decisionCache = {
+      get: (key) => this.decisions.get(key, this.now().getTime()),
+      set: (key, d) => this.decisions.set(key, d, this.now().getTime()),
+    };
+  }
 
   /** The caller's policy and visibility condition. */
   async resolve(principal: Principal): Promise<CallerAccess> {
@@ -78,38 +75,22 @@ export class AccessResolver {
   }
 
   /** An organisation's name from its Organization resource, remembered for a few minutes per node. */
-  private async organizationName(ref: string, now: Date): Promise<string | undefined> {
-    const hit = this.names.get(ref);
-    if (hit && hit.until > now.getTime()) return hit.name;
-    const m = /^Organization\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
-    let name: string | undefined;
-    if (m) {
+  private organizationName(ref: string, now: Date): Promise<string | undefined> {
+    return this.names.remember(ref, now.getTime(), async () => {
+      const m = /^Organization\/([A-Za-z0-9\-.]{1,64})$/.exec(ref);
+      if (!m) return undefined;
       const res = await this.db.query<{ name: string | null }>(`SELECT (content::jsonb)->>'name' AS name FROM resources WHERE resource_type = 'Organization' AND id = $1 AND NOT is_deleted`, [m[1]], { prepare: true });
-      name = res.rows[0]?.name ?? undefined;
-    }
-    if (this.names.size > 10_000) this.names.clear();
-    this.names.set(ref, { name, until: now.getTime() + 300_000 });
-    return name;
+      return res.rows[0]?.name ?? undefined;
+    });
   }
 
   /** A signed-in user's display name, remembered for a few minutes per node. */
-  private async displayName(userId: string, now: Date): Promise<string | undefined> {
-    const hit = this.names.get(userId);
-    if (hit && hit.until > now.getTime()) return hit.name;
-    const user = await new AuthStore(this.db).findUserById(userId);
-    if (this.names.size > 10_000) this.names.clear();
-    this.names.set(userId, { name: user?.displayName, until: now.getTime() + 300_000 });
-    return user?.displayName;
+  private displayName(userId: string, now: Date): Promise<string | undefined> {
+    return this.names.remember(`user|${userId}`, now.getTime(), async () => (await new AuthStore(this.db).findUserById(userId))?.displayName);
   }
 
-  private async publicFacts(principal: Principal, now: Date): Promise<CallerFacts> {
-    const key = `${principal.issuer}|${principal.subject}|${principal.patient ?? ''}`;
-    const hit = this.factsCache.get(key);
-    if (hit && hit.until > now.getTime()) return hit.facts;
-    const facts = await this.loadPublicFacts(principal);
-    if (this.factsCache.size > 10_000) this.factsCache.clear();
-    this.factsCache.set(key, { facts, until: now.getTime() + this.factsTtlMs });
-    return facts;
+  private publicFacts(principal: Principal, now: Date): Promise<CallerFacts> {
+    return this.facts.remember(`${principal.issuer}|${principal.subject}|${principal.patient ?? ''}`, now.getTime(), () => this.loadPublicFacts(principal));
   }
 
   private async loadPublicFacts(principal: Principal): Promise<CallerFacts> {
@@ -174,9 +155,9 @@ export class AccessResolver {
    * (a relationship, a consent choice, a break-glass grant, a proxy). Other nodes catch up within
    * the TTL.
    */
-  forget(): void {
-    this.decisions.clear();
-    this.factsCache.clear();
+  forget(what: 'all' | 'public-facts' = 'all'): void {
+    if (what === 'all') this.decisions.clear();
+    this.facts.clear();
   }
 
   /** Records a break-glass grant. */
