@@ -8,6 +8,7 @@
  * filed, one hidden from proxies), a clinician's comment on a result, and audit entries
  * including an emergency ("break-glass") access.
  */
+import { ACT_CODE, ONLINE_VISIBILITY } from '../access/codes.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
 import { generatePopulation, type GeneratedPerson } from '../generate/index.js';
 import { setPatientLink } from '../operations/patient-link.js';
@@ -18,8 +19,6 @@ import type { FhirStore } from '../store/fhir-store.js';
 export const UK_DEMO_PATIENTS = 24;
 export const UK_DEMO_SEED = 14;
 
-const VIS = 'https://tessera.example/fhir/CodeSystem/online-visibility';
-const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
 function noRead(): never {
   throw new Error('GET entries are not expected in demo bundles');
@@ -88,12 +87,12 @@ export function enrichLargest(p: GeneratedPerson, now: Date): Resource[] {
   }
   // Entries that must never be shown online.
   out.push({
-    resourceType: 'DocumentReference', id: `${gp.id}-demo-redacted`, meta: { source: gpSource, security: [{ system: VIS, code: 'redacted' }] }, status: 'current',
+    resourceType: 'DocumentReference', id: `${gp.id}-demo-redacted`, meta: { source: gpSource, security: [{ system: ONLINE_VISIBILITY, code: 'redacted' }] }, status: 'current',
     type: { text: 'Consultation note' }, subject: ref(gp), date: days(now, -10), description: 'Redacted consultation (withheld from online access)',
     content: [{ attachment: { contentType: 'text/plain', data: Buffer.from('Withheld from online access.').toString('base64') } }],
   });
   out.push({
-    resourceType: 'Condition', id: `${gp.id}-demo-third-party`, meta: { source: gpSource, security: [{ system: VIS, code: 'third-party' }] },
+    resourceType: 'Condition', id: `${gp.id}-demo-third-party`, meta: { source: gpSource, security: [{ system: ONLINE_VISIBILITY, code: 'third-party' }] },
     clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
     code: { text: 'Family history recorded from a relative (third-party information)' }, subject: ref(gp), onsetDateTime: days(now, -12).slice(0, 10),
   });
@@ -134,7 +133,7 @@ export function enrichChild(p: GeneratedPerson, now: Date): Resource[] {
   const gp = patientOf(p, 'gp');
   if (!gp) return [];
   return [{
-    resourceType: 'Condition', id: `${gp.id}-demo-proxy-hidden`, meta: { source: gp.meta?.source, security: [{ system: VIS, code: 'hidden-from-proxy' }] },
+    resourceType: 'Condition', id: `${gp.id}-demo-proxy-hidden`, meta: { source: gp.meta?.source, security: [{ system: ONLINE_VISIBILITY, code: 'hidden-from-proxy' }] },
     clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
     code: { text: 'Confidential consultation (hidden from people with proxy access)' }, subject: { reference: `Patient/${gp.id}` }, onsetDateTime: days(now, -30).slice(0, 10),
   }];

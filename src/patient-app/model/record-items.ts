@@ -4,6 +4,7 @@
  * when it happened, which system it came from and when that copy was last updated. Pure.
  */
 import type { Resource } from '../../fhir/types.js';
+import { ACT_CODE } from '../../access/codes.js';
 import type { Explained, Glossary } from '../glossary/glossary.js';
 import { clinicalDate, codeIn, codings, conceptText, keyOf, lastUpdatedOf, list, obj, sourceOf, str, type Ref } from './fhir-values.js';
 import { formatDate, isoDay } from './format.js';
@@ -62,7 +63,6 @@ const SEVERITY: Readonly<Record<string, string>> = { mild: 'mild', moderate: 'mo
 const ENCOUNTER_CLASS: Readonly<Record<string, string>> = {
   IMP: 'Hospital stay', AMB: 'Appointment', VR: 'Telephone or video appointment', EMER: 'Emergency department visit', HH: 'Home visit', ACUTE: 'Hospital stay', NONAC: 'Hospital stay', OBSENC: 'Observation stay', PRENC: 'Pre-admission appointment', SS: 'Short stay', FLD: 'Visit',
 };
-const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
 /** The plain status of an item, and whether it counts as current. */
 function statusOf(r: Resource): { status?: string; isCurrent?: boolean } {

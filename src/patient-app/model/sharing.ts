@@ -11,10 +11,12 @@
 import type { Resource } from '../../fhir/types.js';
 import { codings, list, obj } from './fhir-values.js';
 
-export const SHARING_CHOICE_SYSTEM = 'https://tessera.example/fhir/CodeSystem/sharing-choice';
-export const CONSENT_SOURCE_EXTENSION = 'https://tessera.example/fhir/StructureDefinition/consent-source';
+import { ACT_CODE, CONSENT_SOURCE_EXTENSION, SHARING_CHOICE } from '../../access/codes.js';
+
+/** The codes the access layer enforces (`access/access-entries.ts` `consentChoices`). */
+export const SHARING_CHOICE_SYSTEM = SHARING_CHOICE;
+export { CONSENT_SOURCE_EXTENSION };
 const CONSENT_SCOPE = 'http://terminology.hl7.org/CodeSystem/consentscope';
-const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
 
 /** Sensitive categories that can be withheld, with plain explanations. */
 export const CATEGORIES: readonly { code: string; text: string; hint: string }[] = [

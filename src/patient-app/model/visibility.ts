@@ -11,20 +11,13 @@
  * @see https://terminology.hl7.org/CodeSystem-v3-ActCode.html (NOPAT)
  */
 import type { Resource } from '../../fhir/types.js';
-import { codings, list, obj, refKey, keyOf, str } from './fhir-values.js';
+import { onlineMarkers } from '../../access/access-entries.js';
+import { codings, list, obj, refKey, keyOf } from './fhir-values.js';
 
 /** Who is looking. */
 export type Viewer = 'patient' | 'proxy';
 
-/** v3 ActCode: "not for the patient". */
-export const ACT_CODE = 'http://terminology.hl7.org/CodeSystem/v3-ActCode';
-/** Tessera's online-visibility security labels. */
-export const ONLINE_VISIBILITY = 'https://tessera.example/fhir/CodeSystem/online-visibility';
-
-const HIDDEN_FROM_EVERYONE = new Set([`${ACT_CODE}|NOPAT`, `${ONLINE_VISIBILITY}|redacted`, `${ONLINE_VISIBILITY}|third-party`]);
-const HIDDEN_FROM_PROXY = `${ONLINE_VISIBILITY}|hidden-from-proxy`;
-const NOT_YET_FILED = new Set(['registered', 'preliminary']);
-const RESULT_TYPES = new Set(['Observation', 'DiagnosticReport']);
+export { ACT_CODE, ONLINE_VISIBILITY } from '../../access/codes.js';
 
 function isEnteredInError(r: Resource): boolean {
   if (r.status === 'entered-in-error') return true;
@@ -34,12 +27,10 @@ function isEnteredInError(r: Resource): boolean {
 
 /** True when `viewer` may see `r` online (looking at the resource alone). */
 export function isVisibleTo(r: Resource, viewer: Viewer): boolean {
-  for (const label of list<{ system?: string; code?: string }>(r.meta?.security)) {
-    const key = `${label.system ?? ''}|${label.code ?? ''}`;
-    if (HIDDEN_FROM_EVERYONE.has(key)) return false;
-    if (viewer === 'proxy' && key === HIDDEN_FROM_PROXY) return false;
-  }
-  if (RESULT_TYPES.has(r.resourceType) && NOT_YET_FILED.has(str(r.status) ?? '')) return false;
+  // The same markers the access layer stores and enforces (`access/access-entries.ts`).
+  const markers = onlineMarkers(r as unknown as Record<string, unknown>);
+  if (markers.includes('hidden') || markers.includes('awaiting-filing')) return false;
+  if (viewer === 'proxy' && markers.includes('hidden-from-proxy')) return false;
   return !isEnteredInError(r);
 }
 
