@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { validateResource } from '../fhir/validation/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, MAX_AUDIT_ENTITIES, chainKeysOf, NO_PATIENT_CHAIN, type AccessRecord } from './access-record.js';
-import { buildAuditEvent, eventForPatientChain, patientAccessView } from './audit-event.js';
+import { auditEventOf, buildAuditEvent, patientAccessView } from './audit-event.js';
+import { storedAccessForPatient, storedAccessOf } from './stored-access.js';
 
 const at = new Date('2026-03-04T10:11:12.345Z');
 const gpRead: AccessRecord = {
@@ -124,10 +125,11 @@ describe('chainKeysOf', () => {
 });
 
 describe('copies and the patient view', () => {
-  const multi = buildAuditEvent({ ...gpRead, action: 'search', patientIds: ['p1', 'p2'], entities: ['Observation/o1', 'Observation/o2'], query: 'Observation?code=x' }, { id: 'm' });
+  const multiRecord: AccessRecord = { ...gpRead, action: 'search', patientIds: ['p1', 'p2'], entities: ['Observation/o1', 'Observation/o2'], query: 'Observation?code=x' };
+  const multi = buildAuditEvent(multiRecord, { id: 'm' });
 
   it('a chain copy names only its patient', () => {
-    const copy = eventForPatientChain(multi, 'p2');
+    const copy = auditEventOf(storedAccessForPatient(storedAccessOf(multiRecord), 'p2'), 'm');
     expect(copy.id).toBe('m');
     expect(copy.entity).toEqual([expect.objectContaining({ what: { reference: 'Patient/p2' } })]);
     expect(validateResource(copy)).toEqual([]);

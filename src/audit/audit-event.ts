@@ -7,7 +7,8 @@
  * @see https://profiles.ihe.net/ITI/BALP/
  */
 import type { Coding, Resource } from '../fhir/types.js';
-import { MAX_AUDIT_ENTITIES, type AccessAction, type AccessOutcome, type AccessRecord } from './access-record.js';
+import type { AccessAction, AccessOutcome, AccessRecord } from './access-record.js';
+import { storedAccessOf, type AuditSourceNames, type StoredAccess } from './stored-access.js';
 
 /** https://hl7.org/fhir/R4/datatypes.html#Reference (the parts AuditEvent uses). */
 export interface AuditReference {
@@ -61,14 +62,9 @@ export interface AuditEvent extends Resource {
   entity?: AuditEventEntity[];
 }
 
-/** Options for {@link buildAuditEvent}. */
-export interface AuditEventOptions {
-  /** The event's id (a UUID chosen by the store). */
+/** Options for {@link buildAuditEvent}: the event's id (a UUID chosen by the store) and how the server names itself. */
+export interface AuditEventOptions extends AuditSourceNames {
   id: string;
-  /** Names this server as `source.observer` (default `Tessera`). */
-  observer?: string;
-  /** `source.site`, e.g. the deployment's name. */
-  site?: string;
 }
 
 const DCM = 'http://dicom.nema.org/resources/ontology/DCM';
@@ -144,7 +140,7 @@ function purposeCoding(code: string): Coding {
   return display ? { system: ACT_REASON, code, display } : { system: ACT_REASON, code };
 }
 
-function purposeOfEvent(r: AccessRecord): AuditCodeableConcept[] | undefined {
+function purposeOfEvent(r: StoredAccess): AuditCodeableConcept[] | undefined {
   const codes: string[] = [];
   if (r.purpose) codes.push(r.purpose);
   // Breaking the glass is itself the purpose an auditor filters on, whatever else was declared.
@@ -160,14 +156,14 @@ function purposeOfEvent(r: AccessRecord): AuditCodeableConcept[] | undefined {
  * BALP's user agent types: the patient themselves (`PAT`), an author of a write (`AGNT`), or a
  * recipient of what was read (`IRCP`).
  */
-function userAgentType(r: AccessRecord): Coding {
+function userAgentType(r: StoredAccess): Coding {
   const isPatient = r.agent.role === 'patient' || r.agent.reference?.startsWith('Patient/') === true;
   if (isPatient) return { system: ROLE_CLASS, code: 'PAT', display: 'patient' };
   if (WRITES.has(r.action)) return { system: ROLE_CLASS, code: 'AGNT', display: 'agent' };
   return { system: PARTICIPATION_TYPE, code: 'IRCP', display: 'information recipient' };
 }
 
-function agents(r: AccessRecord): AuditEventAgent[] {
+function agents(r: StoredAccess): AuditEventAgent[] {
   const a = r.agent;
   const hasPerson = a.reference !== undefined || a.userId !== undefined || a.display !== undefined;
   const client: AuditEventAgent = {
@@ -221,20 +217,13 @@ export function isPatientEntity(e: AuditEventEntity): boolean {
   return e.role?.system === OBJECT_ROLE && e.role.code === '1' && e.what?.reference?.startsWith('Patient/') === true;
 }
 
-function entities(r: AccessRecord): AuditEventEntity[] | undefined {
-  const out: AuditEventEntity[] = [];
-  const patients = [...new Set(r.patientIds)];
-  const listed = patients.slice(0, MAX_AUDIT_ENTITIES);
-  for (const id of listed) out.push(patientEntity(id));
-  const seen = new Set(listed.map((id) => `Patient/${id}`));
-  const others = [...new Set(r.entities)].filter((ref) => !seen.has(ref));
-  const room = Math.max(0, MAX_AUDIT_ENTITIES - listed.length);
-  for (const ref of others.slice(0, room)) out.push({ what: { reference: ref }, type: OBJECT_TYPE, role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' } });
-  const unlisted = patients.length - listed.length + Math.max(0, others.length - room);
-  if (unlisted > 0) out.push({ type: OBJECT_TYPE, description: `${unlisted} more resources were touched and are not listed` });
-  if (r.query !== undefined && r.query !== '') {
+function entities(s: StoredAccess): AuditEventEntity[] | undefined {
+  const out: AuditEventEntity[] = s.patients.map(patientEntity);
+  for (const ref of s.entities ?? []) out.push({ what: { reference: ref }, type: OBJECT_TYPE, role: { system: OBJECT_ROLE, code: '4', display: 'Domain Resource' } });
+  if (s.more) out.push({ type: OBJECT_TYPE, description: `${s.more} more resources were touched and are not listed` });
+  if (s.query !== undefined) {
     // BALP: the query as sent, base64 (https://hl7.org/fhir/R4/auditevent-definitions.html#AuditEvent.entity.query).
-    out.push({ type: OBJECT_TYPE, role: { system: OBJECT_ROLE, code: '24', display: 'Query' }, query: Buffer.from(r.query, 'utf8').toString('base64') });
+    out.push({ type: OBJECT_TYPE, role: { system: OBJECT_ROLE, code: '24', display: 'Query' }, query: Buffer.from(s.query, 'utf8').toString('base64') });
   }
   return out.length > 0 ? out : undefined;
 }
@@ -255,39 +244,38 @@ function entities(r: AccessRecord): AuditEventEntity[] | undefined {
  * @see https://hl7.org/fhir/R4/auditevent.html
  */
 export function buildAuditEvent(record: AccessRecord, options: AuditEventOptions): AuditEvent {
-  const kind = EVENT_KIND[record.action];
-  const outcome = OUTCOME[record.outcome];
+  return auditEventOf(storedAccessOf(record, options), options.id);
+}
+
+/**
+ * The AuditEvent for an access as stored (`stored-access.ts`): what {@link buildAuditEvent}
+ * gives for the record it was stored from. The audit trail stores the facts and builds the
+ * event when it is read.
+ */
+export function auditEventOf(s: StoredAccess, id: string): AuditEvent {
+  const kind = EVENT_KIND[s.action];
+  const outcome = OUTCOME[s.outcome];
   const event: AuditEvent = {
     resourceType: 'AuditEvent',
-    id: options.id,
+    id,
     type: kind.type,
     subtype: kind.subtype,
     action: kind.action,
-    recorded: record.at.toISOString(),
+    recorded: s.at,
     outcome: outcome.code,
-    agent: agents(record),
+    agent: agents(s),
     source: {
-      observer: { display: options.observer ?? 'Tessera' },
+      observer: { display: s.observer ?? 'Tessera' },
       type: [{ system: SOURCE_TYPE, code: '4', display: 'Application Server' }],
     },
   };
   if (outcome.desc) event.outcomeDesc = outcome.desc;
-  const purpose = purposeOfEvent(record);
+  const purpose = purposeOfEvent(s);
   if (purpose) event.purposeOfEvent = purpose;
-  if (options.site) event.source.site = options.site;
-  const entity = entities(record);
+  if (s.site) event.source.site = s.site;
+  const entity = entities(s);
   if (entity) event.entity = entity;
   return event;
-}
-
-/**
- * The copy of a multi-patient event kept in one patient's chain: the same event (same id) naming
- * only that patient. The full event lives in one chain; the others hold this narrow copy so the
- * access is in every touched patient's list without copying a search's whole result list into
- * each, and without one patient's copy naming other patients.
- */
-export function eventForPatientChain(event: AuditEvent, patientId: string): AuditEvent {
-  return { ...event, entity: [patientEntity(patientId)] };
 }
 
 /**

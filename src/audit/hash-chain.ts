@@ -47,7 +47,7 @@ export interface ChainEntry {
   agentRef: string | null;
   /** Whether this row is the event's full copy (searches across chains read only these). */
   isPrimary: boolean;
-  /** The AuditEvent as canonical JSON text (`canonicalJson(event)`), exactly as stored. */
+  /** The access as canonical JSON text (`audit/stored-access.ts`; rows written before it: the whole AuditEvent), exactly as stored. */
   content: string;
 }
 

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
 import { ENGINES, openTestDatabase } from '../../test/support/test-store.js';
 import { NO_PATIENT_CHAIN, type AccessRecord } from '../audit/access-record.js';
-import { GENESIS_HASH, entryHash } from '../audit/hash-chain.js';
+import { GENESIS_HASH, canonicalJson, entryHash } from '../audit/hash-chain.js';
+import { buildAuditEvent, patientAccessView } from '../audit/audit-event.js';
 import type { Database } from './database.js';
 import { AuditWriter, appendAuditRecords, listPatientAccess, searchAuditEvents, verifyAuditChains, type AuditClock } from './audit-log.js';
 
@@ -95,7 +96,9 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     await expectLinear(db, 'a1', 3);
     await expectLinear(db, 'a2', 1);
     const first = JSON.parse((await chainRows(db, 'a1'))[0]!.content);
-    expect(first).toMatchObject({ resourceType: 'AuditEvent', id: ids[0], recorded: '2026-03-04T10:00:00.000Z' });
+    // Stored as the access's facts; the AuditEvent is built from them when read.
+    expect(first).toMatchObject({ action: 'read', at: '2026-03-04T10:00:00.000Z', patients: ['a1'] });
+    expect((await listPatientAccess(db, 'a1', { count: 10 })).events.at(-1)).toMatchObject({ resourceType: 'AuditEvent', id: ids[0], recorded: '2026-03-04T10:00:00.000Z' });
     expect((await verifyAuditChains(db)).problems).toEqual([]);
   });
 
@@ -103,11 +106,30 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     const [id] = await db.transaction((tx) => appendAuditRecords(tx, [access(['m2', 'm1', 'm3'], { action: 'search', query: 'Observation?code=x' })]));
     const rows = (await Promise.all(['m1', 'm2', 'm3'].map((k) => chainRows(db, k)))).flat();
     expect(rows.map((r) => [r.chain_key, r.event_id, r.is_primary])).toEqual([['m1', id, true], ['m2', id, false], ['m3', id, false]]);
-    expect(JSON.parse(rows[0]!.content).entity.filter((e: { what?: unknown }) => e.what)).toHaveLength(3);
-    expect(JSON.parse(rows[1]!.content).entity).toEqual([expect.objectContaining({ what: { reference: 'Patient/m2' } })]);
+    expect(JSON.parse(rows[0]!.content)).toMatchObject({ patients: ['m2', 'm1', 'm3'], query: 'Observation?code=x' });
+    expect(JSON.parse(rows[1]!.content)).toMatchObject({ patients: ['m2'] });
+    expect(JSON.parse(rows[1]!.content).query).toBeUndefined();
+    const m2 = (await listPatientAccess(db, 'm2', { count: 10 })).events;
+    expect(m2.find((e) => e.id === id)!.entity).toEqual([expect.objectContaining({ what: { reference: 'Patient/m2' } })]);
     // Searches across chains see the event once.
     const found = await searchAuditEvents(db, { action: 'search', count: 10 });
     expect(found.filter((e) => e.id === id)).toHaveLength(1);
+  });
+
+  it('reads rows stored as whole AuditEvents (before the trail stored facts) as they were stored', async () => {
+    const legacy = buildAuditEvent(access(['old1']), { id: '6f1c1d4e-0000-4000-8000-000000000001' });
+    const entry = { chainKey: 'old1', seq: 1, eventId: legacy.id, recordedAt: legacy.recorded, action: 'read', agentRef: 'Practitioner/9', isPrimary: true, content: canonicalJson(legacy) };
+    await db.query(
+      `INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash) VALUES ($1, 1, $2, $3, 'read', $4, true, $5, $6, $7)`,
+      ['old1', legacy.id, legacy.recorded, 'Practitioner/9', entry.content, GENESIS_HASH, entryHash(GENESIS_HASH, entry)],
+    );
+    await db.query(`INSERT INTO audit_chain_heads (chain_key, seq, hash) VALUES ('old1', 1, $1)`, [entryHash(GENESIS_HASH, entry)]);
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['old1'])]));
+    const events = (await listPatientAccess(db, 'old1', { count: 10 })).events;
+    expect(events).toHaveLength(2);
+    expect(events[1]).toEqual(patientAccessView(legacy, 'old1'));
+    expect(events[0]!.agent).toEqual(events[1]!.agent);
+    expect((await verifyAuditChains(db)).problems).toEqual([]);
   });
 
   it('puts accesses that touch no patient in their own chain', async () => {

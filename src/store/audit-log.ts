@@ -8,12 +8,10 @@
 import { randomUUID } from 'node:crypto';
 import { badRequest } from '../fhir/outcome.js';
 import { chainKeysOf, NO_PATIENT_CHAIN, type AccessAction, type AccessRecord } from '../audit/access-record.js';
-import { buildAuditEvent, eventForPatientChain, patientAccessView, type AuditEvent, type AuditEventOptions } from '../audit/audit-event.js';
-import { GENESIS_HASH, canonicalJson, entryHash, type ChainEntry } from '../audit/hash-chain.js';
+import { auditEventOf, patientAccessView, type AuditEvent } from '../audit/audit-event.js';
+import { GENESIS_HASH, entryHash, type ChainEntry } from '../audit/hash-chain.js';
+import { isStoredAccess, storedAccessForPatient, storedAccessJson, storedAccessOf, type AuditSourceNames } from '../audit/stored-access.js';
 import type { Database, SqlClient } from './database.js';
-
-/** How this server names itself in `AuditEvent.source`. */
-export type AuditSourceOptions = Pick<AuditEventOptions, 'observer' | 'site'>;
 
 /** The agent a record is searched by: the person's reference, else (a backend service) its client id. */
 function agentRefOf(r: AccessRecord): string {
@@ -39,7 +37,7 @@ interface HeadRow {
  * not wait at all. Two statements whatever the number of records: lock the heads, then insert
  * every row and advance every head.
  */
-export async function appendAuditRecords(tx: SqlClient, records: readonly AccessRecord[], source: AuditSourceOptions = {}): Promise<string[]> {
+export async function appendAuditRecords(tx: SqlClient, records: readonly AccessRecord[], source: AuditSourceNames = {}): Promise<string[]> {
   if (records.length === 0) return [];
   const perRecord = records.map((r) => ({ r, keys: chainKeysOf(r) }));
   const keys = [...new Set(perRecord.flatMap((p) => p.keys))].sort();
@@ -61,13 +59,13 @@ export async function appendAuditRecords(tx: SqlClient, records: readonly Access
   for (const { r, keys: chainKeys } of perRecord) {
     const eventId = randomUUID();
     ids.push(eventId);
-    const event = buildAuditEvent(r, { id: eventId, ...source });
-    const full = canonicalJson(event);
+    const stored = storedAccessOf(r, source);
+    const full = storedAccessJson(stored);
     chainKeys.forEach((chainKey, i) => {
       const head = heads.get(chainKey);
       if (!head) throw new Error(`audit chain head ${chainKey} was not locked`);
       const isPrimary = i === 0;
-      const content = isPrimary || chainKey === NO_PATIENT_CHAIN ? full : canonicalJson(eventForPatientChain(event, chainKey));
+      const content = isPrimary || chainKey === NO_PATIENT_CHAIN ? full : storedAccessJson(storedAccessForPatient(stored, chainKey));
       const entry: ChainEntry = {
         chainKey, seq: head.seq + 1, eventId, recordedAt: r.at.toISOString(), action: r.action, agentRef: agentRefOf(r), isPrimary, content,
       };
@@ -123,7 +121,7 @@ export interface AuditWriterOptions {
   /** Records per transaction; reaching it writes at once (default 500). */
   maxBatch?: number;
   clock?: AuditClock;
-  source?: AuditSourceOptions;
+  source?: AuditSourceNames;
 }
 
 /**
@@ -141,7 +139,7 @@ export class AuditWriter {
   private readonly intervalMs: number;
   private readonly maxBatch: number;
   private readonly clock: AuditClock;
-  private readonly source: AuditSourceOptions;
+  private readonly source: AuditSourceNames;
   private queue: AccessRecord[] = [];
   private timer: unknown;
   private writing: Promise<void> = Promise.resolve();
@@ -213,6 +211,15 @@ export class AuditWriter {
   }
 }
 
+/**
+ * The AuditEvent a stored row stands for: built from the stored facts, or — for rows written
+ * before the trail stored facts rather than events — the event as it was stored.
+ */
+function eventOfRow(row: { event_id: string; content: string }): AuditEvent {
+  const parsed: unknown = JSON.parse(row.content);
+  return isStoredAccess(parsed) ? auditEventOf(parsed, row.event_id) : (parsed as AuditEvent);
+}
+
 /** One page of a patient's access list. */
 export interface PatientAccessPage {
   /** Newest first, as the patient may see them ({@link patientAccessView}). */
@@ -229,13 +236,13 @@ export interface PatientAccessPage {
 export async function listPatientAccess(db: SqlClient, patientId: string, opts: { count: number; before?: string }): Promise<PatientAccessPage> {
   if (opts.before !== undefined && !/^\d{1,15}$/.test(opts.before)) throw badRequest('Invalid paging cursor');
   const count = Math.max(1, Math.floor(opts.count));
-  const res = await db.query<{ seq: number | string; content: string }>(
-    `SELECT seq, content FROM audit_events WHERE chain_key = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
+  const res = await db.query<{ seq: number | string; event_id: string; content: string }>(
+    `SELECT seq, event_id, content FROM audit_events WHERE chain_key = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
     [patientId, opts.before ?? String(Number.MAX_SAFE_INTEGER), count + 1],
     { prepare: true },
   );
   const rows = res.rows.slice(0, count);
-  const page: PatientAccessPage = { events: rows.map((r) => patientAccessView(JSON.parse(r.content) as AuditEvent, patientId)) };
+  const page: PatientAccessPage = { events: rows.map((r) => patientAccessView(eventOfRow(r), patientId)) };
   if (res.rows.length > count) page.next = String(rows[rows.length - 1]!.seq);
   return page;
 }
@@ -271,11 +278,11 @@ export async function searchAuditEvents(db: SqlClient, q: AuditSearch): Promise<
   if (q.since !== undefined) where.push(`recorded_at >= ${bind(q.since.toISOString())}::timestamptz`);
   if (q.until !== undefined) where.push(`recorded_at < ${bind(q.until.toISOString())}::timestamptz`);
   const limit = bind(Math.max(1, Math.floor(q.count)));
-  const res = await db.query<{ content: string }>(
-    `SELECT content FROM audit_events WHERE ${where.join(' AND ')} ORDER BY recorded_at DESC, event_id DESC LIMIT ${limit}`,
+  const res = await db.query<{ event_id: string; content: string }>(
+    `SELECT event_id, content FROM audit_events WHERE ${where.join(' AND ')} ORDER BY recorded_at DESC, event_id DESC LIMIT ${limit}`,
     params,
   );
-  return res.rows.map((r) => JSON.parse(r.content) as AuditEvent);
+  return res.rows.map(eventOfRow);
 }
 
 /** What {@link verifyAuditChains} can find wrong at one position of a chain. */
