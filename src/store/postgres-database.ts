@@ -19,7 +19,7 @@ const MAX_ATTEMPTS = 5;
  * statement texts prepared is capped: search statements vary with the query's shape, and a
  * client inventing endless shapes must not grow server memory without bound.
  */
-const MAX_PREPARED = 2000;
+const MAX_PREPARED = 500;
 const statementNames = new Map<string, string>();
 
 /** A stable name for a prepared statement, or undefined once the cap is reached. */

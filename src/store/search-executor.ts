@@ -12,7 +12,8 @@ import { valueSetCodes } from './valueset-codes.js';
 import { linkedPatients } from './patient-everything.js';
 import type { SqlClient } from './database.js';
 import { Binder, patientScope, sortExpression, whereClause } from './search-sql.js';
-import { UNRESTRICTED, type Visibility } from './access-sql.js';
+import { NOTHING, UNRESTRICTED, type Visibility } from './access-sql.js';
+import { DIRECTORY_TYPES } from '../access/directory-types.js';
 
 /** A resource a search found, as stored JSON text, with the record it belongs to (for audit). */
 export interface FoundResource {
@@ -77,7 +78,7 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   const selectKeys = sorts.map((s, i) => `, ${s.sql} AS k${i}`).join('');
 
   const wantTotal = req.total !== 'none' || req.summary === 'count';
-  const countSql = () => db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources r WHERE ${where}`, b.values.slice(0, whereValues));
+  const countSql = () => db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources r WHERE ${where}`, b.values.slice(0, whereValues), { prepare: true });
   if (req.summary === 'count' || req.count === 0) {
     const total = wantTotal ? ((await countSql()).rows[0]?.n ?? 0) : undefined;
     return { matches: [], included: [], ...(total !== undefined ? { total } : {}) };
@@ -103,7 +104,9 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   // filter), so one query — one plan — gives both the page and Bundle.total.
   const totalCol = wantTotal ? ', count(*) OVER () AS total' : '';
   const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content, r.patient_id${selectKeys}${totalCol} FROM resources r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
-  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string; patient_id: string | null; total?: number }>(sql, b.values);
+  // Prepared: a search's text depends only on its shape (every value is bound), and the same few
+  // shapes come again and again, so each connection parses and plans each shape once.
+  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string; patient_id: string | null; total?: number }>(sql, b.values, { prepare: true });
   const rows = res.rows.slice(0, req.count);
   const matches: FoundResource[] = rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content, patientId: row.patient_id }));
   let total: number | undefined;
@@ -157,7 +160,7 @@ async function forwardInclude(db: SqlClient, spec: IncludeSpec, from: { resource
   const conds = [`(x.resource_type, x.id) IN (SELECT * FROM unnest(${b.bind(sources.map((s) => s.resourceType))}::text[], ${b.bind(sources.map((s) => s.id))}::text[]))`];
   if (!spec.wildcard) conds.push(`x.param = ${b.bind(spec.param)}`);
   if (spec.targetType) conds.push(`x.target_type = ${b.bind(spec.targetType)}`);
-  return referenceEnds(db, b, conds, 'target');
+  return referenceEnds(db, b, conds, 'target', visible);
 }
 
 /** `_revinclude`: resources that refer to `to` through `spec.param`. */
@@ -166,16 +169,50 @@ async function reverseInclude(db: SqlClient, spec: IncludeSpec, to: { resourceTy
   const b = new Binder(visible);
   const conds = [`(x.target_type, x.target_id) IN (SELECT * FROM unnest(${b.bind(to.map((t) => t.resourceType))}::text[], ${b.bind(to.map((t) => t.id))}::text[]))`];
   if (!spec.wildcard) conds.push(`x.resource_type = ${b.bind(spec.sourceType)}`, `x.param = ${b.bind(spec.param)}`);
-  return referenceEnds(db, b, conds, 'source');
+  return referenceEnds(db, b, conds, 'source', visible);
 }
 
 /** The live resources at one end (`target` or `source`) of the reference rows matching `conds`. */
-async function referenceEnds(db: SqlClient, b: Binder, conds: string[], end: 'target' | 'source') {
+async function referenceEnds(db: SqlClient, b: Binder, conds: string[], end: 'target' | 'source', visible: Visibility) {
   const join = end === 'target' ? 'r.resource_type = x.target_type AND r.id = x.target_id' : 'r.resource_type = x.resource_type AND r.id = x.id';
+  // Staff reach included resources person by person: decide each person once (remembered, as
+  // for reads) instead of running the access sub-queries for every included row.
+  const perPerson = visible.forPerson !== undefined;
   const res = await db.query<{ resource_type: string; id: string; content: string; patient_id: string | null }>(
     `SELECT DISTINCT r.resource_type, r.id, r.content, r.patient_id FROM search_reference x JOIN resources r ON ${join}
-     WHERE ${conds.join(' AND ')} AND NOT r.is_deleted${b.visibleAnd('r')}`,
+     WHERE ${conds.join(' AND ')} AND NOT r.is_deleted${perPerson ? '' : b.visibleAnd('r')}`,
     b.values,
+    { prepare: true },
   );
-  return res.rows.map((row): FoundResource => ({ resourceType: row.resource_type, id: row.id, json: row.content, patientId: row.patient_id }));
+  const rows = res.rows.map((row): FoundResource => ({ resourceType: row.resource_type, id: row.id, json: row.content, patientId: row.patient_id }));
+  return perPerson ? visibleByPerson(db, rows, visible) : rows;
+}
+
+/**
+ * The `rows` a member of staff may see, decided per person with `Visibility.forPerson`: all of
+ * a person's rows, none, or — for a person who withheld items from sharing — row by row in SQL.
+ * Rows of no person are directory resources or nothing, as in the SQL condition.
+ */
+async function visibleByPerson(db: SqlClient, rows: FoundResource[], visible: Visibility): Promise<FoundResource[]> {
+  const decided = new Map<string, Visibility>();
+  for (const r of rows) {
+    if (r.patientId && !decided.has(r.patientId)) decided.set(r.patientId, await visible.forPerson!(db, [r.patientId]));
+  }
+  const itemByItem = rows.filter((r) => r.patientId && decided.get(r.patientId) === visible);
+  let allowed = new Set<string>();
+  if (itemByItem.length > 0) {
+    const b = new Binder(visible);
+    const res = await db.query<{ resource_type: string; id: string }>(
+      `SELECT r.resource_type, r.id FROM resources r
+       WHERE (r.resource_type, r.id) IN (SELECT * FROM unnest(${b.bind(itemByItem.map((r) => r.resourceType))}::text[], ${b.bind(itemByItem.map((r) => r.id))}::text[]))${b.visibleAnd('r')}`,
+      b.values,
+    );
+    allowed = new Set(res.rows.map((r) => `${r.resource_type}/${r.id}`));
+  }
+  return rows.filter((r) => {
+    if (!r.patientId) return DIRECTORY_TYPES.has(r.resourceType);
+    const v = decided.get(r.patientId);
+    if (v === NOTHING) return false;
+    return v === visible ? allowed.has(`${r.resourceType}/${r.id}`) : true;
+  });
 }
