@@ -30,8 +30,11 @@ const DURATION = args.quick ? 4_000 : 10_000;
 const ENGINES = (args.engine ?? ['postgres', 'pglite']) as ('postgres' | 'pglite')[];
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const DEMO = path.join(ROOT, 'demo', 'synthea');
-/** The same Node flags as `npm start`. */
-const NODE_FLAGS: string[] = [];
+/** The Node flags `npm start` runs the server with (read from package.json, so they cannot drift). */
+const NODE_FLAGS: string[] = (() => {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((w) => w.startsWith('--'));
+})();
 
 /** One measured figure, beside its ceiling or limit (`patient-app.ts` records the same shape). */
 type Row = PatientAppRow;
