@@ -110,7 +110,11 @@ export async function createTessera(config: Config, log = createLogger(config)):
   const backfilled = await backfillAccessRows(db, store.registry);
   if (backfilled > 0) log.info(`Computed access rows for ${backfilled} stored resources`);
   let ready = false;
-  const access = new AccessResolver(db);
+  // What the access resolver remembers (callers' facts, staff decisions per person) is cleared at
+  // once by changes made on this node; other nodes see a change within the TTL. The embedded
+  // database has exactly one node (one process holds its data folder), so nothing changes
+  // behind its back and it can remember for longer; on PostgreSQL, app nodes share the database.
+  const access = new AccessResolver(db, undefined, db.kind === 'pglite' ? 60_000 : 5_000);
   const audit = config.auth.openApi ? undefined : auditSinks(db, log);
   const router = new FhirRouter({
     store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date(), ...(audit ? { audit } : {}) }), access,

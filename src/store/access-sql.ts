@@ -51,6 +51,11 @@ function linkedTo(ids: string): string {
 export interface PersonDecision {
   records: string[];
   related: boolean;
+  /**
+   * When the member of staff is related only through breaking the glass: when the last of
+   * their grants ends (epoch ms). The decision must not be remembered past it.
+   */
+  until?: number;
   registered: boolean;
   withheld: boolean;
 }
@@ -125,17 +130,21 @@ export function visibilityFor(policy: AccessPolicy, cache?: DecisionCache): Visi
         // the embedded engine, which has no prepared statements, it plans every time).
         const linked = await db.query<{ pid: string }>(`SELECT pid FROM (${linkedTo('$1::text[]')}) AS linked(pid)`, [ids], { prepare: true });
         const records = [...new Set([...ids, ...linked.rows.map((r) => r.pid)])];
-        const res = await db.query<{ related: boolean; registered: boolean; withheld: boolean }>(
+        const res = await db.query<{ cared: boolean; glass_until: number | null; registered: boolean; withheld: boolean }>(
           `SELECT
-             (EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY($1::text[]) AND g.resource_type = ANY($2::text[]) AND g.param = '${ACCESS_PARAM.grantee}' AND g.code = ANY($3::text[]))
-              OR EXISTS (SELECT 1 FROM break_glass_grants bg WHERE bg.subject = $4 AND bg.patient_id = ANY($1::text[]) AND bg.expires_at > now())) AS related,
+             EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY($1::text[]) AND g.resource_type = ANY($2::text[]) AND g.param = '${ACCESS_PARAM.grantee}' AND g.code = ANY($3::text[])) AS cared,
+             (SELECT (extract(epoch FROM max(bg.expires_at)) * 1000)::float8 FROM break_glass_grants bg WHERE bg.subject = $4 AND bg.patient_id = ANY($1::text[]) AND bg.expires_at > now()) AS glass_until,
              EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY($1::text[]) AND g.resource_type = 'Patient' AND g.param = '${ACCESS_PARAM.grantee}' AND g.system = 'registered' AND g.code = ANY($3::text[])) AS registered,
              EXISTS (SELECT 1 FROM search_token c WHERE c.patient_id = ANY($1::text[]) AND c.resource_type = 'Consent' AND c.param = '${ACCESS_PARAM.consent}' AND (c.code = 'dissent-to-share' OR c.code LIKE 'withhold-%')) AS withheld`,
           [records, RELATIONSHIP_TYPES, policy.grantees, policy.subject],
           { prepare: true },
         );
         const row = res.rows[0];
-        return { records, related: row?.related ?? false, registered: row?.registered ?? false, withheld: row?.withheld ?? false };
+        const cared = row?.cared ?? false;
+        const glassUntil = row?.glass_until ?? null;
+        const d: PersonDecision = { records, related: cared || glassUntil !== null, registered: row?.registered ?? false, withheld: row?.withheld ?? false };
+        if (!cared && glassUntil !== null) d.until = glassUntil;
+        return d;
       };
       return general;
     }

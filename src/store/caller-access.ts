@@ -59,7 +59,7 @@ export class AccessResolver {
     this.decisions = new TtlCache(factsTtlMs, 50_000);
     this.decisionCache = {
       get: (key) => this.decisions.get(key, this.now().getTime()),
-      set: (key, d) => this.decisions.set(key, d, this.now().getTime()),
+      set: (key, d) => this.decisions.set(key, d, this.now().getTime(), d.until),
     };
   }
 

@@ -15,9 +15,10 @@ export class TtlCache<V> {
     return hit && hit.until > now ? hit.value : undefined;
   }
 
-  set(key: string, value: V, now: number): void {
+  /** Remembers `value` until the TTL has passed, or until `until` (ms) if that is sooner. */
+  set(key: string, value: V, now: number, until?: number): void {
     if (this.entries.size >= this.max) this.entries.clear();
-    this.entries.set(key, { value, until: now + this.ttlMs });
+    this.entries.set(key, { value, until: Math.min(now + this.ttlMs, until ?? Infinity) });
   }
 
   /** The remembered value, or `load()`'s, remembered. Undefined results are remembered too. */
