@@ -34,6 +34,12 @@ export interface InteractionDeps {
   log: Logger;
   now: () => Date;
   scopeOptions?: ScopeParseOptions;
+  /**
+   * Clients Tessera itself registers (e.g. the patient app): their users trust Tessera already,
+   * so asking "allow this app?" at every sign-in adds nothing. They get their grant without a
+   * consent page, unless a choice is needed (whose record to open), which is still asked.
+   */
+  firstPartyClientIds?: readonly string[];
 }
 
 const FORM_LIMIT = 16 * 1024;
@@ -121,6 +127,23 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     }));
   }
 
+  /** Saves the grant (and the patient in context) and hands the interaction back to the provider. */
+  async function grantAndContinue(req: FastifyRequest, reply: FastifyReply, d: InteractionDetails, user: AuthUser, plan: ConsentPlan, patientId: string | undefined, isAutomatic = false): Promise<FastifyReply> {
+    const grant = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
+    const g = grant ?? new provider.Grant({ accountId: user.id, clientId: d.params.client_id });
+    if (plan.grantOidc.length) g.addOIDCScope(plan.grantOidc.join(' '));
+    if (plan.rejectOidc.length) g.rejectOIDCScope(plan.rejectOidc.join(' '));
+    if (plan.grantResource.length) g.addResourceScope(deps.fhirBase, plan.grantResource.join(' '));
+    if (plan.rejectResource.length) g.rejectResourceScope(deps.fhirBase, plan.rejectResource.join(' '));
+    const grantId = await g.save();
+    if (patientId) await store.setLaunchContext(grantId, patientId, new Date(deps.now().getTime() + deps.grantTtlSeconds * 1000));
+    log.info({ userId: user.id, clientId: d.params.client_id, granted: plan.grantResource, hasPatientContext: !!patientId, isFirstParty: isAutomatic }, 'access granted');
+    const to = await provider.interactionResult(req.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return reply.header('cache-control', 'no-store').redirect(to, 303);
+  }
+
+  const firstParty = new Set(deps.firstPartyClientIds ?? []);
+
   async function sessionUser(d: InteractionDetails): Promise<AuthUser | undefined> {
     const id = d.session?.accountId;
     const user = id ? await store.findUserById(id) : undefined;
@@ -134,6 +157,12 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     if (d.prompt.name === 'consent') {
       const user = await sessionUser(d);
       if (!user) return expired(reply);
+      if (firstParty.has(d.params.client_id)) {
+        // No question to ask when the patient in context is settled without a choice (none, or
+        // the patient's own): grant what the user's role allows, as Allow would.
+        const { plan } = await consentModel(d, user);
+        if (plan.patient.kind === 'none' || plan.patient.kind === 'own') return grantAndContinue(req, reply, d, user, plan, choosePatient(plan.patient, undefined).patientId, true);
+      }
       return consentPage(reply, d, user, 200);
     }
     return expired(reply);
@@ -189,16 +218,6 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     }
     if (chosen.error) return consentPage(reply, d, user, 400, { errors: [chosen.error], ...(form.patient ? { selectedPatient: form.patient } : {}) });
 
-    const grant = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
-    const g = grant ?? new provider.Grant({ accountId: user.id, clientId: d.params.client_id });
-    if (plan.grantOidc.length) g.addOIDCScope(plan.grantOidc.join(' '));
-    if (plan.rejectOidc.length) g.rejectOIDCScope(plan.rejectOidc.join(' '));
-    if (plan.grantResource.length) g.addResourceScope(deps.fhirBase, plan.grantResource.join(' '));
-    if (plan.rejectResource.length) g.rejectResourceScope(deps.fhirBase, plan.rejectResource.join(' '));
-    const grantId = await g.save();
-    if (patientId) await store.setLaunchContext(grantId, patientId, new Date(deps.now().getTime() + deps.grantTtlSeconds * 1000));
-    log.info({ userId: user.id, clientId: d.params.client_id, granted: plan.grantResource, hasPatientContext: !!patientId }, 'access granted');
-    const to = await provider.interactionResult(req.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
-    return reply.redirect(to, 303);
+    return grantAndContinue(req, reply, d, user, plan, patientId);
   });
 }

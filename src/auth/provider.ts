@@ -195,8 +195,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       }
       return claims;
     },
-    // Every authorization shows the consent page (where the patient is chosen): grants are
-    // never silently reused from an earlier visit.
+    // Every authorization goes through the consent step (where the patient is chosen): grants
+    // are never silently reused from an earlier visit. First-party clients pass that step
+    // without a page (`interactions.ts`), third-party apps are always asked.
     async loadExistingGrant(ctx: KoaContextWithOIDC & { oidc: { result?: { consent?: { grantId?: string } } } }) {
       const grantId = ctx.oidc.result?.consent?.grantId;
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;

@@ -39,7 +39,10 @@ export interface AuthDeps {
   resolveExternal?: (principal: Principal, claims: JWTPayload) => Promise<Principal | undefined>;
   /** Resource-type check for scopes, e.g. `(t) => RESOURCE_TYPES.has(t)`. */
   isResourceType?: (name: string) => boolean;
-  /** First-party OAuth clients built into Tessera (e.g. the patient app), registered beside the configured ones. */
+  /**
+   * First-party OAuth clients built into Tessera (e.g. the patient app), registered beside the
+   * configured ones; sign-in grants them what the user's role allows without a consent page.
+   */
   builtinClients?: readonly ClientMetadata[];
   now?: () => Date;
 }
@@ -160,6 +163,8 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
       grantTtlSeconds: deps.config.refreshTokenTtl,
       throttle: new LoginThrottle(auth.store, { maxFailures: deps.config.loginMaxFailures, windowSeconds: deps.config.loginWindowSeconds, now }),
       ...(deps.lookupPatient ? { lookupPatient: deps.lookupPatient } : {}),
+      // A configured client with a built-in id replaces the built-in one, and is not first-party.
+      firstPartyClientIds: (deps.builtinClients ?? []).map((c) => c.client_id).filter((id) => !deps.config.clients.some((c) => c.client_id === id)),
     });
   });
 

@@ -76,8 +76,8 @@ describe('patient app in Chromium', () => {
     await follow(page.locator('a.nhsuk-button[href="/patient/auth/sign-in"]'), /\/oauth2\/interaction\//);
     await page.fill('#username', username);
     await page.fill('#password', PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await follow(page.getByRole('button', { name: 'Allow' }), `${origin}/patient`);
+    // The app is a first-party client: no consent page, straight back to the app.
+    await follow(page.getByRole('button', { name: 'Sign in' }), `${origin}/patient`);
   }
 
   it('signs in, reads the record, opens a condition, views a chart, changes a sharing choice, switches profile and signs out', async () => {

@@ -112,13 +112,15 @@ export async function createPatientAppTest(opts: { publicUrl?: string; now?: () 
   };
 }
 
-/** Signs in through the real flow (sign-in page, consent page, callback); returns the browser on the home page. */
+/**
+ * Signs in through the real flow (sign-in page, then straight back through the callback: the
+ * app is a first-party client, so there is no consent page); returns the browser on the home page.
+ */
 export async function signIn(t: PatientAppTest, username: string): Promise<{ browser: TestBrowser; home: LightMyRequestResponse }> {
   const browser = new TestBrowser(t.app, t.publicUrl);
   const login = await browser.follow(await browser.get('/patient/auth/sign-in'));
   expect(login.statusCode).toBe(200);
-  const consent = await browser.follow(await browser.postForm(formAction(login.body), { csrf: inputValue(login.body, 'csrf')!, username, password: PASSWORD }));
-  expect(consent.statusCode).toBe(200);
-  const home = await browser.follow(await browser.postForm(formAction(consent.body), { csrf: inputValue(consent.body, 'csrf')!, decision: 'allow' }));
+  const home = await browser.follow(await browser.postForm(formAction(login.body), { csrf: inputValue(login.body, 'csrf')!, username, password: PASSWORD }));
+  expect(home.body).not.toContain('name="decision"');
   return { browser, home };
 }
