@@ -34,6 +34,7 @@ import type { VerifyAccessToken } from './auth/verify-token.js';
 import { patientAppClient } from './patient-app/session/oauth-client.js';
 import { registerPatientApp } from './patient-app/register-patient-app.js';
 import { demoSourceDirectory } from './cli/demo-sources.js';
+import { listSourceDeliveries } from './store/source-deliveries.js';
 
 /** A running (or ready-to-listen) Tessera instance. */
 export interface Tessera {
@@ -145,7 +146,7 @@ export async function createTessera(config: Config, log = createLogger(config)):
   if (config.auth.mode === 'builtin') {
     await registerPatientApp(app, {
       router, verifyAccessToken: auth.verifyAccessToken, authStore: auth.store, publicUrl,
-      issuer: auth.issuer, fhirBase: auth.fhirBase, sources: demoSourceDirectory(), log,
+      issuer: auth.issuer, fhirBase: auth.fhirBase, sources: demoSourceDirectory(() => listSourceDeliveries(db)), log,
     });
   }
   if (config.loadDemo) {
