@@ -35,6 +35,7 @@ import { patientAppClient } from './patient-app/session/oauth-client.js';
 import { registerPatientApp } from './patient-app/register-patient-app.js';
 import { demoSourceDirectory } from './cli/demo-sources.js';
 import { listSourceDeliveries } from './store/source-deliveries.js';
+import { onlineLevelIn } from './access/policy.js';
 
 /** A running (or ready-to-listen) Tessera instance. */
 export interface Tessera {
@@ -147,6 +148,7 @@ export async function createTessera(config: Config, log = createLogger(config)):
     await registerPatientApp(app, {
       router, verifyAccessToken: auth.verifyAccessToken, authStore: auth.store, publicUrl,
       issuer: auth.issuer, fhirBase: auth.fhirBase, sources: demoSourceDirectory(() => listSourceDeliveries(db)), log,
+      onlineLevel: async (principal, patientId) => onlineLevelIn((await access.resolve(principal)).policy, patientId),
     });
   }
   if (config.loadDemo) {

@@ -23,6 +23,7 @@ import { SYSTEM_PRINCIPAL } from './principals.js';
 import type { Principal } from '../../src/auth/principal.js';
 import { liveSourceDirectory, type SourceSystemInfo } from '../../src/patient-app/model/sources.js';
 import { listSourceDeliveries } from '../../src/store/source-deliveries.js';
+import { onlineLevelIn } from '../../src/access/policy.js';
 import { registerPatientApp } from '../../src/patient-app/register-patient-app.js';
 import { patientAppClient } from '../../src/patient-app/session/oauth-client.js';
 import { AuthStore } from '../../src/store/auth-store.js';
@@ -80,7 +81,8 @@ export async function createPatientAppTest(opts: { publicUrl?: string; now?: () 
   });
   await registerPatientApp(app, {
     router, verifyAccessToken: auth.verifyAccessToken, authStore: auth.store, publicUrl, issuer: auth.issuer, fhirBase: auth.fhirBase,
-    sources: liveSourceDirectory(FIXTURE_SOURCES, () => listSourceDeliveries(db), opts.now), log, ...(opts.now ? { now: opts.now } : {}),
+    sources: liveSourceDirectory(FIXTURE_SOURCES, () => listSourceDeliveries(db), opts.now), log,
+    onlineLevel: async (principal, patientId) => onlineLevelIn((await access.resolve(principal)).policy, patientId), ...(opts.now ? { now: opts.now } : {}),
   });
   verify = auth.verifyAccessToken;
   await app.ready();
