@@ -81,7 +81,7 @@ export async function createPatientAppTest(opts: { publicUrl?: string; now?: () 
   });
   await registerPatientApp(app, {
     router, verifyAccessToken: auth.verifyAccessToken, authStore: auth.store, publicUrl, issuer: auth.issuer, fhirBase: auth.fhirBase,
-    sources: liveSourceDirectory(FIXTURE_SOURCES, () => listSourceDeliveries(db), opts.now), log,
+    sources: liveSourceDirectory(FIXTURE_SOURCES, () => listSourceDeliveries(db), opts.now, 0), log,
     onlineLevel: async (principal, patientId) => onlineLevelIn((await access.resolve(principal)).policy, patientId), ...(opts.now ? { now: opts.now } : {}),
   });
   verify = auth.verifyAccessToken;

@@ -43,3 +43,23 @@ describe('liveStatus', () => {
     expect(out.map((s) => s.status)).toEqual(['unavailable', 'connected']);
   });
 });
+
+describe('liveSourceDirectory', () => {
+  it('reads the deliveries at most once per interval, and falls back to the configured statuses', async () => {
+    const { liveSourceDirectory } = await import('./sources.js');
+    let reads = 0;
+    let t = NOW;
+    const dir = liveSourceDirectory([GP], async () => {
+      reads++;
+      return [{ source: GP.uri, lastFailure: NOW }];
+    }, () => t, 5000);
+    expect((await dir.list())[0]!.status).toBe('unavailable');
+    await dir.list();
+    expect(reads).toBe(1);
+    t = new Date(NOW.getTime() + 5000);
+    await dir.list();
+    expect(reads).toBe(2);
+    const broken = liveSourceDirectory([GP], async () => { throw new Error('down'); }, () => NOW);
+    expect(await broken.list()).toEqual([GP]);
+  });
+});

@@ -44,20 +44,24 @@ export function staticSourceDirectory(systems: readonly SourceSystemInfo[]): Sou
 }
 
 /**
- * A directory whose statuses come from the deliveries Tessera records (`source-health.ts`),
- * read on each call (one small table). If they cannot be read the configured statuses are
+ * A directory whose statuses come from the deliveries Tessera records (`source-health.ts`): one
+ * small table, read at most once per `ttlMs` per node (a page request needs it every time; a
+ * status a few seconds old is as good). If they cannot be read the configured statuses are
  * used, so a page still shows what is known.
  */
-export function liveSourceDirectory(systems: readonly SourceSystemInfo[], readDeliveries: () => Promise<readonly DeliveryFacts[]>, now: () => Date = () => new Date()): SourceDirectory {
+export function liveSourceDirectory(systems: readonly SourceSystemInfo[], readDeliveries: () => Promise<readonly DeliveryFacts[]>, now: () => Date = () => new Date(), ttlMs = 5000): SourceDirectory {
+  let remembered: { at: number; deliveries: readonly DeliveryFacts[] } | undefined;
   return {
     async list() {
-      let deliveries: readonly DeliveryFacts[];
-      try {
-        deliveries = await readDeliveries();
-      } catch {
-        return systems;
+      const t = now();
+      if (!remembered || t.getTime() - remembered.at >= ttlMs || t.getTime() < remembered.at) {
+        try {
+          remembered = { at: t.getTime(), deliveries: await readDeliveries() };
+        } catch {
+          return systems;
+        }
       }
-      return liveStatuses(systems, deliveries, now());
+      return liveStatuses(systems, remembered.deliveries, t);
     },
   };
 }
