@@ -61,7 +61,6 @@ function send(reply: FastifyReply, status: number, html: string, headers: Record
   return reply.code(status).headers({ ...PAGE_HEADERS, ...headers }).send(html);
 }
 
-
 function formOf(req: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof req.body !== 'string') return out;
