@@ -99,8 +99,8 @@ export async function benchPatientApp(rounds = 30): Promise<PatientAppRow[]> {
     await t.app.ready();
     const c = new Client(t.app, 'localhost:8080');
     const login = await c.follow(await c.get('/patient/auth/sign-in'));
-    const consent = await c.follow(await c.post(action(login.body), { csrf: field(login.body, 'csrf'), username: user.username, password: user.password }));
-    const home = await c.follow(await c.post(action(consent.body), { csrf: field(consent.body, 'csrf'), decision: 'allow' }));
+    // The patient app is a first-party client: no consent page after signing in.
+    const home = await c.follow(await c.post(action(login.body), { csrf: field(login.body, 'csrf'), username: user.username, password: user.password }));
     if (home.statusCode !== 200 || !home.body.includes('What is new')) throw new Error(`sign-in failed: ${home.statusCode}`);
     const record = (await c.get('/patient/record')).body;
     const condition = /href="\/patient\/conditions\/([^"]+)"/.exec(record)?.[1];

@@ -34,6 +34,9 @@ import type { VerifyAccessToken } from './auth/verify-token.js';
 import { patientAppClient } from './patient-app/session/oauth-client.js';
 import { registerPatientApp } from './patient-app/register-patient-app.js';
 import { demoSourceDirectory } from './cli/demo-sources.js';
+import { DEMO_LIMITED_ACCESS, setDemoOnlineLevel } from './cli/demo-access-level.js';
+import { listSourceDeliveries } from './store/source-deliveries.js';
+import { onlineLevelIn } from './access/policy.js';
 
 /** A running (or ready-to-listen) Tessera instance. */
 export interface Tessera {
@@ -149,7 +152,8 @@ export async function createTessera(config: Config, log = createLogger(config)):
   if (config.auth.mode === 'builtin') {
     await registerPatientApp(app, {
       router, verifyAccessToken: auth.verifyAccessToken, authStore: auth.store, publicUrl,
-      issuer: auth.issuer, fhirBase: auth.fhirBase, sources: demoSourceDirectory(), log,
+      issuer: auth.issuer, fhirBase: auth.fhirBase, sources: demoSourceDirectory(() => listSourceDeliveries(db)), log,
+      onlineLevel: async (principal, patientId) => onlineLevelIn((await access.resolve(principal)).policy, patientId),
     });
   }
   if (config.loadDemo) {
@@ -157,7 +161,11 @@ export async function createTessera(config: Config, log = createLogger(config)):
     // Databases loaded before demo users existed get them too; later starts skip the lookups.
     if ((await listDemoUsers(db)).length === 0) {
       const ids = await pickDemoIdentities(store, new Date());
-      if (ids) await seedDemoUsers(db, ids);
+      if (ids) {
+        await seedDemoUsers(db, ids);
+        const limited = ids.patients[1];
+        if (limited) await setDemoOnlineLevel(store, limited.id, DEMO_LIMITED_ACCESS.level);
+      }
     }
   }
   // The embedded database is single-process: `tessera token` and `tessera users` read a

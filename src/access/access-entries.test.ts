@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { accessEntries, consentChoices, granteeOf, onlineMarkers, relationshipGrantees, reviewMarkers, sensitivityLabels } from './access-entries.js';
+import { ONLINE_LEVEL_EXTENSION } from './online-level.js';
 import { ACT_CODE, CONSENT_SOURCE_EXTENSION, ONLINE_VISIBILITY, REVIEW_INDICATED, REVIEW_NOT_INDICATED, SHARING_CHOICE, SNOMED, TYPE_1_OPT_OUT_SNOMED } from './codes.js';
 
 describe('care relationships', () => {
@@ -89,4 +90,12 @@ it('accessEntries gathers every kind under its own parameter', () => {
     { param: '_access:online', system: null, code: 'awaiting-filing', text: null },
     { param: '_access:sensitivity', system: ACT_CODE, code: 'PSY', text: null },
   ]);
+});
+
+describe('online access level', () => {
+  it('a level the practice set on a Patient is an access row', () => {
+    const rows = accessEntries({ resourceType: 'Patient', extension: [{ url: ONLINE_LEVEL_EXTENSION, valueCode: 'detailed-coded' }] });
+    expect(rows).toContainEqual({ param: '_access:level', system: null, code: 'detailed-coded', text: null });
+    expect(accessEntries({ resourceType: 'Patient' }).some((r) => r.param === '_access:level')).toBe(false);
+  });
 });

@@ -12,6 +12,7 @@
  *   withhold from sharing.
  * - `_access:consent`: an active sharing choice on a Consent (see {@link consentChoices}).
  * - `_access:review`: an enhanced-review marker (`indicated` / `not-indicated`, date in `text`).
+ * - `_access:level`: the online access level a practice set on a Patient (`online-level.ts`).
  *
  * Pure: no I/O.
  */
@@ -20,6 +21,7 @@ import {
   ACT_CODE, CONSENT_SOURCE_EXTENSION, ONLINE_VISIBILITY, REVIEW_INDICATED, REVIEW_NOT_INDICATED,
   SENSITIVITY_CODES, SHARING_CHOICE, SNOMED, TYPE_1_OPT_OUT_SNOMED,
 } from './codes.js';
+import { onlineLevelOf } from './online-level.js';
 
 /** Parameter names of the access rows. */
 export const ACCESS_PARAM = {
@@ -28,6 +30,7 @@ export const ACCESS_PARAM = {
   sensitivity: '_access:sensitivity',
   consent: '_access:consent',
   review: '_access:review',
+  level: '_access:level',
 } as const;
 
 /** Kinds of care relationship, as the `system` of a grantee row. */
@@ -193,5 +196,7 @@ export function accessEntries(resource: Json): TokenEntry[] {
   for (const s of sensitivityLabels(resource)) out.push({ param: ACCESS_PARAM.sensitivity, system: ACT_CODE, code: s, text: null });
   for (const c of consentChoices(resource)) out.push({ param: ACCESS_PARAM.consent, system: null, code: c, text: null });
   for (const r of reviewMarkers(resource)) out.push({ param: ACCESS_PARAM.review, system: null, code: r.code, text: r.date });
+  const level = onlineLevelOf(resource);
+  if (level) out.push({ param: ACCESS_PARAM.level, system: null, code: level, text: null });
   return out;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.js';
-import { accessPolicy, ageInYears, proxyMayViewRecord, type CallerFacts } from './policy.js';
+import { accessPolicy, ageInYears, onlineLevelIn, proxyMayViewRecord, type CallerFacts } from './policy.js';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 const principal = (p: Partial<Principal>): Principal => ({ kind: 'patient', clientId: 'app', scopes: [], scope: '', subject: 'u1', issuer: 'https://t.example/oauth2', expiresAt: NOW, ...p });
@@ -68,5 +68,25 @@ describe('policies', () => {
       proxies: [{ patientId: 'kid', permissions: ['record'], birthDate: '2020-01-01' }, { patientId: 'kid2', permissions: ['record'], birthDate: '2020-01-01' }],
     }), NOW);
     expect(pol).toEqual({ kind: 'patient', own: [], proxied: ['kid'], limited: [] });
+  });
+});
+
+describe('online access levels set by the practice', () => {
+  it('a lower level moves the person’s own records out of the full record', () => {
+    const linked = new Map([['a', ['a', 'a2']]]);
+    const summary = accessPolicy(principal({ fhirUser: 'Patient/a' }), facts({ linked, levels: new Map([['a', 'summary'], ['a2', 'summary']]) }), NOW);
+    expect(summary).toEqual({ kind: 'patient', own: [], proxied: [], limited: [], summary: ['a', 'a2'] });
+    expect(onlineLevelIn(summary, 'a')).toBe('summary');
+    const coded = accessPolicy(principal({ fhirUser: 'Patient/a' }), facts({ linked, levels: new Map([['a2', 'detailed-coded']]) }), NOW);
+    expect(coded).toEqual({ kind: 'patient', own: [], proxied: [], limited: [], coded: ['a', 'a2'] });
+    expect(onlineLevelIn(coded, 'a2')).toBe('detailed-coded');
+    const none = accessPolicy(principal({ fhirUser: 'Patient/a' }), facts({ levels: new Map([['a', 'none']]) }), NOW);
+    expect(none).toEqual({ kind: 'patient', own: [], proxied: [], limited: ['a'] });
+    expect(onlineLevelIn(none, 'a')).toBe('none');
+  });
+  it('full without a level; a pending enhanced review still limits to demographics', () => {
+    expect(onlineLevelIn(accessPolicy(principal({ fhirUser: 'Patient/a' }), facts(), NOW), 'a')).toBe('full');
+    const pol = accessPolicy(principal({ fhirUser: 'Patient/a' }), facts({ reviewPending: new Set(['a']), levels: new Map([['a', 'summary']]) }), NOW);
+    expect(pol).toEqual({ kind: 'patient', own: [], proxied: [], limited: ['a'] });
   });
 });

@@ -7,9 +7,10 @@
  *
  * Rules (nhs-domain.md §3, §4):
  * - a backend system (client credentials, `system/` scopes) is unrestricted, within its scopes;
- * - a patient sees their own record (every linked record of theirs) and the records they hold
- *   proxy access for, never items hidden from online access, and nothing but their
- *   demographics while an enhanced review is pending;
+ * - a patient sees their own record (every linked record of theirs) at the online access level
+ *   their practice set (full by default; `online-level.ts`) and the records they hold proxy
+ *   access for, never items hidden from online access, and nothing but their demographics while
+ *   an enhanced review is pending;
  * - staff see a patient's record only through a care relationship (registered practice, an
  *   open encounter, episode of care, referral or care team) or a break-glass grant, and never
  *   what the patient withheld from sharing (unless they are the patient's registered practice);
@@ -17,6 +18,7 @@
  *   medications, value sets, …).
  */
 import type { Principal } from '../auth/principal.js';
+import { lowerOf, type OnlineLevel } from './online-level.js';
 
 /** A proxy relationship as access needs it. */
 export interface ProxyFact {
@@ -36,6 +38,11 @@ export interface CallerFacts {
   proxies: readonly ProxyFact[];
   /** Record ids with an enhanced review pending (nhs-domain §3.3): demographics only. */
   reviewPending: ReadonlySet<string>;
+  /**
+   * The online access level the practice set for a person below the default `full`, by record
+   * id (every linked record of the person carries the person's lowest level). `online-level.ts`.
+   */
+  levels?: ReadonlyMap<string, OnlineLevel>;
 }
 
 /** The access policy of one caller. */
@@ -45,9 +52,10 @@ export type AccessPolicy =
   /**
    * A member of the public. `own`: their own records; `proxied`: records they act for as a
    * proxy (items hidden from proxies are hidden too); `limited`: records of which only the
-   * Patient resource may be read.
+   * Patient resource may be read; `coded` and `summary`: their own records where their
+   * practice set that lower online access level (present only when not empty).
    */
-  | { kind: 'patient'; own: readonly string[]; proxied: readonly string[]; limited: readonly string[] }
+  | { kind: 'patient'; own: readonly string[]; proxied: readonly string[]; limited: readonly string[]; coded?: readonly string[]; summary?: readonly string[] }
   /**
    * Staff: `grantees` are the relative references a care relationship may name (their
    * Practitioner and Organization); `subject` identifies them for break-glass grants.
@@ -126,7 +134,15 @@ export function accessPolicy(principal: Principal, facts: CallerFacts, now: Date
   };
   // SMART: a `patient` launch context narrows patient/ scopes to that one patient.
   const context = principal.patient;
-  if (ownId && (!context || context === ownId || linkedOf(ownId).includes(context))) add(linkedOf(ownId), own);
+  const coded = new Set<string>();
+  const summary = new Set<string>();
+  if (ownId && (!context || context === ownId || linkedOf(ownId).includes(context))) {
+    // The person's own record at the level their practice set (the lowest over linked records).
+    const ids = linkedOf(ownId);
+    let level: OnlineLevel = 'full';
+    for (const id of ids) level = lowerOf(level, facts.levels?.get(id) ?? 'full');
+    add(ids, level === 'full' ? own : level === 'detailed-coded' ? coded : level === 'summary' ? summary : limited);
+  }
   for (const p of facts.proxies) {
     if (p.patientId === ownId || !proxyIsCurrent(p, now)) continue;
     if (context && context !== p.patientId && !linkedOf(p.patientId).includes(context)) continue;
@@ -134,6 +150,25 @@ export function accessPolicy(principal: Principal, facts: CallerFacts, now: Date
     else for (const id of linkedOf(p.patientId)) limited.add(id);
   }
   for (const id of own) proxied.delete(id);
-  for (const id of [...own, ...proxied]) limited.delete(id);
-  return { kind: 'patient', own: [...own], proxied: [...proxied], limited: [...limited] };
+  // A record both one's own (at a lower level) and proxied: the own level stands.
+  for (const id of [...coded, ...summary]) proxied.delete(id);
+  for (const id of [...own, ...proxied, ...coded, ...summary]) limited.delete(id);
+  return {
+    kind: 'patient', own: [...own], proxied: [...proxied], limited: [...limited],
+    ...(coded.size > 0 ? { coded: [...coded] } : {}), ...(summary.size > 0 ? { summary: [...summary] } : {}),
+  };
+}
+
+/**
+ * The online access level a patient policy gives to record `patientId`: `full` for their own
+ * (or, for a proxy, the records they may view — the app narrows a proxy's view further by their
+ * permissions), the practice's lower level where set, `none` for demographics only.
+ */
+export function onlineLevelIn(policy: AccessPolicy, patientId: string): OnlineLevel {
+  if (policy.kind === 'unrestricted') return 'full';
+  if (policy.kind !== 'patient') return 'none';
+  if (policy.own.includes(patientId) || policy.proxied.includes(patientId)) return 'full';
+  if (policy.coded?.includes(patientId)) return 'detailed-coded';
+  if (policy.summary?.includes(patientId)) return 'summary';
+  return 'none';
 }

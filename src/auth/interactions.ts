@@ -12,13 +12,15 @@ import type { Logger } from 'pino';
 import type { AuthStore, AuthUser } from '../store/auth-store.js';
 import { choosePatient, planConsent, type ConsentPlan } from './consent.js';
 import type { LoginThrottle } from './login-throttle.js';
-import { PAGE_HEADERS, describeScope, renderConsentPage, renderErrorPage, renderLoginPage, type PatientChoice } from './pages.js';
+import { PAGE_HEADERS, describeScope, type AuthPages, type PageError, type PatientChoice } from './pages.js';
 import { burnPasswordCheck, hashPassword, needsRehash, verifyPassword } from './passwords.js';
 import type { ScopeParseOptions } from './scopes.js';
 
 /** What the interaction routes need. */
 export interface InteractionDeps {
   provider: Provider;
+  /** The pages, in the NHS design system. */
+  pages: AuthPages;
   store: AuthStore;
   throttle: LoginThrottle;
   /** The FHIR base URL (the resource indicator the provider uses). */
@@ -34,6 +36,12 @@ export interface InteractionDeps {
   log: Logger;
   now: () => Date;
   scopeOptions?: ScopeParseOptions;
+  /**
+   * Clients Tessera itself registers (e.g. the patient app): their users trust Tessera already,
+   * so asking "allow this app?" at every sign-in adds nothing. They get their grant without a
+   * consent page, unless a choice is needed (whose record to open), which is still asked.
+   */
+  firstPartyClientIds?: readonly string[];
 }
 
 const FORM_LIMIT = 16 * 1024;
@@ -53,10 +61,6 @@ function send(reply: FastifyReply, status: number, html: string, headers: Record
   return reply.code(status).headers({ ...PAGE_HEADERS, ...headers }).send(html);
 }
 
-function expired(reply: FastifyReply): FastifyReply {
-  return send(reply, 400, renderErrorPage('Sign-in expired', 'This sign-in has expired or was started in another browser. Go back to the app and start again.'));
-}
-
 function formOf(req: FastifyRequest): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof req.body !== 'string') return out;
@@ -66,8 +70,10 @@ function formOf(req: FastifyRequest): Record<string, string> {
 
 /** Registers the interaction routes (call inside an encapsulated plugin). */
 export function registerInteractionRoutes(app: FastifyInstance, deps: InteractionDeps): void {
-  const { provider, store, log } = deps;
+  const { provider, store, log, pages } = deps;
   const base = `${deps.mountPath}/interaction`;
+  const expired = (reply: FastifyReply) =>
+    send(reply, 400, pages.message('Sign-in expired', 'This sign-in has expired or was started in another browser. Go back to the app and start again.'));
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_req, body, done) => done(null, body));
@@ -86,8 +92,8 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     return (client?.clientName as string | undefined) ?? clientId;
   }
 
-  async function loginPage(reply: FastifyReply, d: InteractionDetails, status: number, extra: { username?: string; errors?: string[] } = {}, headers: Record<string, string> = {}) {
-    return send(reply, status, renderLoginPage({
+  async function loginPage(reply: FastifyReply, d: InteractionDetails, status: number, extra: { username?: string; errors?: PageError[] } = {}, headers: Record<string, string> = {}) {
+    return send(reply, status, pages.login({
       action: `${base}/${d.uid}/login`, csrfToken: csrfToken(deps.csrfSecret, d.uid), clientName: await clientName(d.params.client_id), ...extra,
     }), headers);
   }
@@ -106,9 +112,9 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     return { plan, choices };
   }
 
-  async function consentPage(reply: FastifyReply, d: InteractionDetails, user: AuthUser, status: number, extra: { selectedPatient?: string; errors?: string[] } = {}) {
+  async function consentPage(reply: FastifyReply, d: InteractionDetails, user: AuthUser, status: number, extra: { selectedPatient?: string; errors?: PageError[] } = {}) {
     const { plan, choices } = await consentModel(d, user);
-    return send(reply, status, renderConsentPage({
+    return send(reply, status, pages.consent({
       action: `${base}/${d.uid}/confirm`,
       csrfToken: csrfToken(deps.csrfSecret, d.uid),
       clientName: await clientName(d.params.client_id),
@@ -120,6 +126,23 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
       ...extra,
     }));
   }
+
+  /** Saves the grant (and the patient in context) and hands the interaction back to the provider. */
+  async function grantAndContinue(req: FastifyRequest, reply: FastifyReply, d: InteractionDetails, user: AuthUser, plan: ConsentPlan, patientId: string | undefined, isAutomatic = false): Promise<FastifyReply> {
+    const grant = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
+    const g = grant ?? new provider.Grant({ accountId: user.id, clientId: d.params.client_id });
+    if (plan.grantOidc.length) g.addOIDCScope(plan.grantOidc.join(' '));
+    if (plan.rejectOidc.length) g.rejectOIDCScope(plan.rejectOidc.join(' '));
+    if (plan.grantResource.length) g.addResourceScope(deps.fhirBase, plan.grantResource.join(' '));
+    if (plan.rejectResource.length) g.rejectResourceScope(deps.fhirBase, plan.rejectResource.join(' '));
+    const grantId = await g.save();
+    if (patientId) await store.setLaunchContext(grantId, patientId, new Date(deps.now().getTime() + deps.grantTtlSeconds * 1000));
+    log.info({ userId: user.id, clientId: d.params.client_id, granted: plan.grantResource, hasPatientContext: !!patientId, isFirstParty: isAutomatic }, 'access granted');
+    const to = await provider.interactionResult(req.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+    return reply.header('cache-control', 'no-store').redirect(to, 303);
+  }
+
+  const firstParty = new Set(deps.firstPartyClientIds ?? []);
 
   async function sessionUser(d: InteractionDetails): Promise<AuthUser | undefined> {
     const id = d.session?.accountId;
@@ -134,6 +157,12 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     if (d.prompt.name === 'consent') {
       const user = await sessionUser(d);
       if (!user) return expired(reply);
+      if (firstParty.has(d.params.client_id)) {
+        // No question to ask when the patient in context is settled without a choice (none, or
+        // the patient's own): grant what the user's role allows, as Allow would.
+        const { plan } = await consentModel(d, user);
+        if (plan.patient.kind === 'none' || plan.patient.kind === 'own') return grantAndContinue(req, reply, d, user, plan, choosePatient(plan.patient, undefined).patientId, true);
+      }
       return consentPage(reply, d, user, 200);
     }
     return expired(reply);
@@ -143,16 +172,19 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     const d = await details(req, reply);
     if (!d || d.prompt.name !== 'login') return expired(reply);
     const form = formOf(req);
-    if (!csrfMatches(deps.csrfSecret, d.uid, form.csrf)) return send(reply, 403, renderErrorPage('Sign-in could not continue', 'The form was not sent from this sign-in page. Go back to the app and start again.'));
+    if (!csrfMatches(deps.csrfSecret, d.uid, form.csrf)) return send(reply, 403, pages.message('Sign-in could not continue', 'The form was not sent from this sign-in page. Go back to the app and start again.'));
     const username = (form.username ?? '').trim();
     const password = form.password ?? '';
-    const missing = [...(username ? [] : ['Enter your username']), ...(password ? [] : ['Enter your password'])];
+    const missing: PageError[] = [
+      ...(username ? [] : [{ text: 'Enter your username', href: '#username' }]),
+      ...(password ? [] : [{ text: 'Enter your password', href: '#password' }]),
+    ];
     if (missing.length) return loginPage(reply, d, 400, { username, errors: missing });
     const verdict = await deps.throttle.check(username, req.ip);
     if (!verdict.isAllowed) {
       log.warn({ ip: req.ip }, 'sign-in throttled');
       const minutes = Math.ceil(verdict.retryAfterSeconds / 60);
-      return loginPage(reply, d, 429, { username, errors: [`Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`] }, { 'retry-after': String(verdict.retryAfterSeconds) });
+      return loginPage(reply, d, 429, { username, errors: [{ text: `Too many failed attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, href: '#username' }] }, { 'retry-after': String(verdict.retryAfterSeconds) });
     }
     const user = await store.findUserByUsername(username);
     const isValid = user && !user.disabled ? await verifyPassword(password, user.passwordHash) : await burnPasswordCheck(password);
@@ -160,7 +192,7 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
       await deps.throttle.recordFailure(username, req.ip);
       log.info({ ip: req.ip, isKnownUser: !!user }, 'sign-in failed');
       // One message for unknown users and wrong passwords, so usernames cannot be discovered.
-      return loginPage(reply, d, 401, { username, errors: ['Username or password is incorrect'] });
+      return loginPage(reply, d, 401, { username, errors: [{ text: 'Enter a correct username and password', href: '#username' }] });
     }
     await deps.throttle.recordSuccess(username, req.ip);
     if (needsRehash(user.passwordHash)) await store.setPasswordHash(user.id, await hashPassword(password));
@@ -173,7 +205,7 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
     const d = await details(req, reply);
     if (!d || d.prompt.name !== 'consent') return expired(reply);
     const form = formOf(req);
-    if (!csrfMatches(deps.csrfSecret, d.uid, form.csrf)) return send(reply, 403, renderErrorPage('Sign-in could not continue', 'The form was not sent from this page. Go back to the app and start again.'));
+    if (!csrfMatches(deps.csrfSecret, d.uid, form.csrf)) return send(reply, 403, pages.message('Sign-in could not continue', 'The form was not sent from this page. Go back to the app and start again.'));
     const user = await sessionUser(d);
     if (!user) return expired(reply);
     if (form.decision !== 'allow') {
@@ -187,18 +219,8 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
       patientId = undefined;
       chosen.error = 'There is no patient record with that id';
     }
-    if (chosen.error) return consentPage(reply, d, user, 400, { errors: [chosen.error], ...(form.patient ? { selectedPatient: form.patient } : {}) });
+    if (chosen.error) return consentPage(reply, d, user, 400, { errors: [{ text: chosen.error, href: '#patient' }], ...(form.patient ? { selectedPatient: form.patient } : {}) });
 
-    const grant = d.grantId ? await provider.Grant.find(d.grantId) : undefined;
-    const g = grant ?? new provider.Grant({ accountId: user.id, clientId: d.params.client_id });
-    if (plan.grantOidc.length) g.addOIDCScope(plan.grantOidc.join(' '));
-    if (plan.rejectOidc.length) g.rejectOIDCScope(plan.rejectOidc.join(' '));
-    if (plan.grantResource.length) g.addResourceScope(deps.fhirBase, plan.grantResource.join(' '));
-    if (plan.rejectResource.length) g.rejectResourceScope(deps.fhirBase, plan.rejectResource.join(' '));
-    const grantId = await g.save();
-    if (patientId) await store.setLaunchContext(grantId, patientId, new Date(deps.now().getTime() + deps.grantTtlSeconds * 1000));
-    log.info({ userId: user.id, clientId: d.params.client_id, granted: plan.grantResource, hasPatientContext: !!patientId }, 'access granted');
-    const to = await provider.interactionResult(req.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
-    return reply.redirect(to, 303);
+    return grantAndContinue(req, reply, d, user, plan, patientId);
   });
 }

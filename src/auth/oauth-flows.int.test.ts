@@ -228,7 +228,7 @@ describe.each(ENGINES)('OAuth flows (%s)', (engine) => {
     for (let i = 0; i < 3; i++) {
       const res = await browser.postForm(action, { csrf, username: 'ann', password: 'wrong' });
       expect(res.statusCode).toBe(401);
-      expect(res.body).toContain('Username or password is incorrect');
+      expect(res.body).toContain('Enter a correct username and password');
     }
     // Now even the right password is refused without being checked.
     const blocked = await browser.postForm(action, { csrf, username: 'ann', password: PASSWORD });
@@ -238,7 +238,7 @@ describe.each(ENGINES)('OAuth flows (%s)', (engine) => {
     // Unknown usernames get the same answer as wrong passwords (no enumeration).
     const unknown = await browser.postForm(action, { csrf, username: 'nobody', password: 'x' });
     expect(unknown.statusCode).toBe(401);
-    expect(unknown.body).toContain('Username or password is incorrect');
+    expect(unknown.body).toContain('Enter a correct username and password');
     // Another IP is not affected.
     const other = new TestBrowser(t.app, ORIGIN, '10.9.9.10');
     const { consent } = await signInAndConsent(other, authorizeUrl({ scope: 'openid patient/*.rs', code_challenge: pkce().challenge, code_challenge_method: 'S256' }));

@@ -1,45 +1,32 @@
 /**
- * The sign-in, consent and error pages: plain server-rendered HTML with every value escaped.
- * Deliberately simple; the NHS design system versions come with the patient app.
+ * The sign-in, consent, sign-out and error pages of Tessera's own OpenID Connect provider, in
+ * the NHS design system (Nunjucks templates in `views/`, `nhsuk-frontend` components, served by
+ * Tessera): usable without JavaScript (they run none), at 320 px, with NHS error summaries.
+ * Every value is escaped; forms carry CSRF tokens (ours, or oidc-provider's own on sign-out).
  */
-
-/** Escapes text for HTML element content and double-quoted attribute values. */
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '').replace(/[&<>"'`=]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import nunjucks from 'nunjucks';
+import { NHSUK_DIST } from '../design-system/nhsuk-assets.js';
 
 /** Security headers for every auth page. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',
   'cache-control': 'no-store',
   pragma: 'no-cache',
-  // No scripts at all; no framing (clickjacking of the consent button). form-action is left
-  // open because the browser must follow the redirect back to the app's own origin.
-  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+  // No scripts at all; styles and images only from Tessera; no framing (clickjacking of the
+  // consent button). form-action is left open because the browser must follow the redirect
+  // back to the app's own origin.
+  'content-security-policy': "default-src 'none'; style-src 'self'; img-src 'self'; manifest-src 'self'; script-src 'none'; frame-ancestors 'none'; base-uri 'none'",
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
 
-const STYLE = `body{font-family:Arial,sans-serif;margin:0;color:#212b32;background:#f0f4f5}
-main{max-width:28rem;margin:2rem auto;background:#fff;padding:1.5rem 2rem;border-top:4px solid #005eb8}
-h1{font-size:1.75rem;margin-top:0}label{display:block;font-weight:bold;margin:1rem 0 .25rem}
-input[type=text],input[type=password]{width:100%;box-sizing:border-box;padding:.5rem;border:2px solid #4c6272;font-size:1rem}
-button{margin-top:1.5rem;padding:.6rem 1.2rem;font-size:1rem;border:0;background:#007f3b;color:#fff;cursor:pointer}
-button.secondary{background:#4c6272;margin-left:.5rem}.error-summary{border:4px solid #d5281b;padding:1rem;margin-bottom:1rem}
-.error-summary h2{margin:0 0 .5rem;font-size:1.1rem}ul.scopes{padding-left:1.2rem}fieldset{border:0;padding:0;margin:1rem 0 0}
-.radio{margin:.4rem 0}.radio label{display:inline;font-weight:normal}.hint{color:#4c6272}`;
-
-function layout(title: string, body: string, errors: string[] = []): string {
-  const summary = errors.length
-    ? `<div class="error-summary" role="alert" aria-labelledby="error-summary-title"><h2 id="error-summary-title">There is a problem</h2><ul>${errors.map((e) => `<li>${escapeHtml(e)}</li>`).join('')}</ul></div>`
-    : '';
-  return `<!DOCTYPE html>
-<html lang="en-GB">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${errors.length ? 'Error: ' : ''}${escapeHtml(title)} – Tessera</title><style>${STYLE}</style></head>
-<body><main id="main-content">${summary}${body}</main></body>
-</html>`;
+/** An error summary line: the text and the field it is about (`#username`). */
+export interface PageError {
+  text: string;
+  href: string;
 }
 
 /** What the sign-in page shows. */
@@ -50,25 +37,7 @@ export interface LoginPageModel {
   /** The app asking, as registered. */
   clientName: string;
   username?: string;
-  errors?: string[];
-}
-
-/** The sign-in page. */
-export function renderLoginPage(m: LoginPageModel): string {
-  return layout(
-    'Sign in',
-    `<h1>Sign in</h1>
-<p>to continue to <strong>${escapeHtml(m.clientName)}</strong></p>
-<form method="post" action="${escapeHtml(m.action)}" autocomplete="on" novalidate>
-<input type="hidden" name="csrf" value="${escapeHtml(m.csrfToken)}">
-<label for="username">Username</label>
-<input type="text" id="username" name="username" value="${escapeHtml(m.username ?? '')}" autocomplete="username" autocapitalize="none" spellcheck="false" required>
-<label for="password">Password</label>
-<input type="password" id="password" name="password" autocomplete="current-password" required>
-<button type="submit">Sign in</button>
-</form>`,
-    m.errors,
-  );
+  errors?: PageError[];
 }
 
 /** A patient the user may choose as the record to open. */
@@ -92,39 +61,48 @@ export interface ConsentPageModel {
   /** … or type a patient id (staff). */
   askPatientId?: boolean;
   selectedPatient?: string;
-  errors?: string[];
+  errors?: PageError[];
 }
 
-/** The consent page: what the app will be able to do, with allow and deny buttons. */
-export function renderConsentPage(m: ConsentPageModel): string {
-  let picker = '';
-  if (m.patientChoices && m.patientChoices.length > 0) {
-    picker = `<fieldset><legend><strong>Whose record should the app open?</strong></legend>${m.patientChoices
-      .map((c, i) => `<div class="radio"><input type="radio" id="patient-${i}" name="patient" value="${escapeHtml(c.id)}"${c.id === m.selectedPatient || (m.patientChoices!.length === 1 && i === 0) ? ' checked' : ''}> <label for="patient-${i}">${escapeHtml(c.label)}</label></div>`)
-      .join('')}</fieldset>`;
-  } else if (m.askPatientId) {
-    picker = `<label for="patient">Patient record to open (Patient id)</label><input type="text" id="patient" name="patient" value="${escapeHtml(m.selectedPatient ?? '')}" autocomplete="off" spellcheck="false">`;
-  }
-  const refused = m.refused.length
-    ? `<p class="hint">Not allowed for your account, so not granted:</p><ul class="scopes">${m.refused.map((s) => `<li>${escapeHtml(s)}</li>`).join('')}</ul>`
-    : '';
-  return layout(
-    'Allow access',
-    `<h1>Allow ${escapeHtml(m.clientName)} to use your Tessera account?</h1>
-<p>Signed in as <strong>${escapeHtml(m.userDisplayName)}</strong>.</p>
-<p>${escapeHtml(m.clientName)} will be able to:</p>
-<ul class="scopes">${m.grants.map((g) => `<li>${escapeHtml(g)}</li>`).join('')}</ul>${refused}
-<form method="post" action="${escapeHtml(m.action)}">
-<input type="hidden" name="csrf" value="${escapeHtml(m.csrfToken)}">${picker}
-<button type="submit" name="decision" value="allow">Allow</button><button type="submit" name="decision" value="deny" class="secondary">Deny</button>
-</form>`,
-    m.errors,
-  );
+/** The sign-in, consent, sign-out and error pages, rendered in the NHS design system. */
+export interface AuthPages {
+  login(m: LoginPageModel): string;
+  /** What the app will be able to do, with allow and deny buttons. */
+  consent(m: ConsentPageModel): string;
+  /** An error or information page that shows only the text given (the detail goes to the log). */
+  message(title: string, message: string): string;
+  /** oidc-provider's sign-out confirmation around its own hidden form (`form`, with its CSRF token). */
+  logout(providerForm: string): string;
 }
 
-/** An error page that shows only safe, generic text (the detail goes to the log). */
-export function renderErrorPage(title: string, message: string): string {
-  return layout(title, `<h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>`);
+/** Where the templates are: beside this file in `src/auth/views`, also when running from `dist/`. */
+function viewsDir(): string {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const isBuilt = here.split(path.sep).includes('dist');
+  return isBuilt ? path.resolve(here, '..', '..', '..', 'src', 'auth', 'views') : path.join(here, 'views');
+}
+
+/**
+ * The pages, rendered with Nunjucks (autoescaping on: every value is escaped) and the NHS
+ * design system's components, with its stylesheet served at `assetBase`
+ * (`design-system/nhsuk-assets.ts`). Templates are compiled once.
+ * @see https://service-manual.nhs.uk/design-system
+ */
+export function createAuthPages(assetBase: string): AuthPages {
+  const loader = new nunjucks.FileSystemLoader([viewsDir(), NHSUK_DIST, path.join(NHSUK_DIST, 'nhsuk')], { noCache: false });
+  const env = new nunjucks.Environment(loader, { autoescape: true, throwOnUndefined: false, trimBlocks: true, lstripBlocks: true });
+  const render = (view: string, ctx: Record<string, unknown>) => env.render(view, { ...ctx, assetBase });
+  const fieldErrors = (errors: readonly PageError[] = []) => Object.fromEntries(errors.map((e) => [e.href.replace(/^#/, ''), e.text]).reverse());
+  return {
+    login: (m) => render('login.njk', { ...m, title: 'Sign in', fieldErrors: fieldErrors(m.errors) }),
+    consent: (m) => {
+      const choices = m.patientChoices ?? [];
+      const patientItems = choices.map((c, i) => ({ value: c.id, text: c.label, checked: c.id === m.selectedPatient || (choices.length === 1 && i === 0) }));
+      return render('consent.njk', { ...m, title: 'Allow access', patientItems, patientError: fieldErrors(m.errors).patient });
+    },
+    message: (title, message) => render('message.njk', { title, message }),
+    logout: (providerForm) => render('logout.njk', { title: 'Sign out', providerForm }),
+  };
 }
 
 const PERMISSION_WORDS: Record<string, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };

@@ -17,7 +17,7 @@ import type { AuthStore } from '../store/auth-store.js';
 import type { AuthConfig, ClientMetadata } from './auth-config.js';
 import type { KeyRing } from './key-ring.js';
 import { createOidcAdapter } from './oidc-adapter.js';
-import { PAGE_HEADERS, renderErrorPage } from './pages.js';
+import { PAGE_HEADERS, type AuthPages } from './pages.js';
 import { parseScopes, resourceScopes, scopeWithinAny, type ResourceScope, type ScopeParseOptions } from './scopes.js';
 
 /** What the provider needs. */
@@ -37,6 +37,8 @@ export interface ProviderDeps {
   scopeOptions?: ScopeParseOptions;
   /** First-party clients built into Tessera; a configured client with the same id wins. */
   builtinClients?: readonly ClientMetadata[];
+  /** The sign-out and error pages (NHS design system). */
+  pages: AuthPages;
 }
 
 /** OIDC scopes the provider knows (everything else is a SMART resource scope or refused). */
@@ -76,6 +78,12 @@ export function resourceScopesFor(ctx: KoaContextWithOIDC, opts?: ScopeParseOpti
     if (!out.includes(s.raw)) out.push(s.raw);
   }
   return out;
+}
+
+/** The auth pages' headers (strict CSP, no caching, no framing) on a provider-rendered page. */
+function pageHeaders(ctx: KoaContextWithOIDC): void {
+  ctx.type = 'html';
+  for (const [k, v] of Object.entries(PAGE_HEADERS)) if (k !== 'content-type') ctx.set(k, v);
 }
 
 /** Creates the provider (not yet mounted). */
@@ -157,12 +165,12 @@ export function createProvider(deps: ProviderDeps): Provider {
         enabled: true,
         async logoutSource(ctx: KoaContextWithOIDC, form: string) {
           // `form` is the library's own hidden form with its CSRF token.
-          ctx.type = 'html';
-          ctx.body = `<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8"><title>Sign out – Tessera</title></head><body><main><h1>Sign out of Tessera?</h1>${form}<button type="submit" form="op.logoutForm" value="yes" name="logout">Sign out</button></main></body></html>`;
+          pageHeaders(ctx);
+          ctx.body = deps.pages.logout(form);
         },
         async postLogoutSuccessSource(ctx: KoaContextWithOIDC) {
-          ctx.type = 'html';
-          ctx.body = renderErrorPage('Signed out', 'You have signed out of Tessera.');
+          pageHeaders(ctx);
+          ctx.body = deps.pages.message('You have signed out', 'You have signed out of Tessera. You can close this window.');
         },
       },
       resourceIndicators: {
@@ -195,8 +203,9 @@ export function createProvider(deps: ProviderDeps): Provider {
       }
       return claims;
     },
-    // Every authorization shows the consent page (where the patient is chosen): grants are
-    // never silently reused from an earlier visit.
+    // Every authorization goes through the consent step (where the patient is chosen): grants
+    // are never silently reused from an earlier visit. First-party clients pass that step
+    // without a page (`interactions.ts`), third-party apps are always asked.
     async loadExistingGrant(ctx: KoaContextWithOIDC & { oidc: { result?: { consent?: { grantId?: string } } } }) {
       const grantId = ctx.oidc.result?.consent?.grantId;
       return grantId ? ctx.oidc.provider.Grant.find(grantId) : undefined;
@@ -227,9 +236,8 @@ export function createProvider(deps: ProviderDeps): Provider {
     async renderError(ctx: KoaContextWithOIDC, out: { error?: string }, error: Error) {
       // Only the OAuth error code reaches the page; descriptions can echo request parameters.
       log.info({ oauthError: out.error, err: { name: error.name, message: error.message } }, 'authorization error page');
-      ctx.type = 'html';
-      for (const [k, v] of Object.entries(PAGE_HEADERS)) if (k !== 'content-type') ctx.set(k, v);
-      ctx.body = renderErrorPage('Sign-in could not continue', `The request could not be completed (${out.error ?? 'error'}). Go back to the app and try again.`);
+      pageHeaders(ctx);
+      ctx.body = deps.pages.message('Sign-in could not continue', `The request could not be completed (${out.error ?? 'error'}). Go back to the app and try again.`);
     },
   };
 

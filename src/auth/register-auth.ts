@@ -17,7 +17,9 @@ import type { Logger } from 'pino';
 import type { SqlClient } from '../store/database.js';
 import { AuthStore } from '../store/auth-store.js';
 import type { AuthConfig, ClientMetadata } from './auth-config.js';
+import { registerNhsukAssets } from '../design-system/nhsuk-assets.js';
 import { registerInteractionRoutes } from './interactions.js';
+import { createAuthPages } from './pages.js';
 import { KeyRing } from './key-ring.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { Principal } from './principal.js';
@@ -39,7 +41,10 @@ export interface AuthDeps {
   resolveExternal?: (principal: Principal, claims: JWTPayload) => Promise<Principal | undefined>;
   /** Resource-type check for scopes, e.g. `(t) => RESOURCE_TYPES.has(t)`. */
   isResourceType?: (name: string) => boolean;
-  /** First-party OAuth clients built into Tessera (e.g. the patient app), registered beside the configured ones. */
+  /**
+   * First-party OAuth clients built into Tessera (e.g. the patient app), registered beside the
+   * configured ones; sign-in grants them what the user's role allows without a consent page.
+   */
   builtinClients?: readonly ClientMetadata[];
   now?: () => Date;
 }
@@ -146,20 +151,27 @@ export async function registerAuth(app: FastifyInstance, deps: AuthDeps): Promis
   const cookieKey = await auth.store.ensureSecret('cookie-key-1', randomBytes(32).toString('base64url'));
   const csrfSecret = await auth.store.ensureSecret('csrf-key-1', randomBytes(32).toString('base64url'));
   const scopeOptions: ScopeParseOptions = deps.isResourceType ? { isResourceType: deps.isResourceType } : {};
+  const mountPath = new URL(auth.issuer).pathname.replace(/\/$/, '');
+  const now = deps.now ?? (() => new Date());
+  // The pages' design system is served beside the provider, under its mount path.
+  const assetBase = `${mountPath}/assets/nhsuk`;
+  const pages = createAuthPages(assetBase);
   const provider = createProvider({
+    pages,
     issuer: auth.issuer, fhirBase: auth.fhirBase, audiences, store: auth.store, keys: auth.keys,
     cookieKeys: [cookieKey], config: deps.config, log: deps.log, scopeOptions,
     ...(deps.builtinClients ? { builtinClients: deps.builtinClients } : {}),
   });
-  const mountPath = new URL(auth.issuer).pathname.replace(/\/$/, '');
-  const now = deps.now ?? (() => new Date());
 
   await app.register(async (child) => {
+    registerNhsukAssets(child, assetBase);
     registerInteractionRoutes(child, {
-      provider, store: auth.store, fhirBase: auth.fhirBase, mountPath, csrfSecret, log: deps.log, now, scopeOptions,
+      provider, pages, store: auth.store, fhirBase: auth.fhirBase, mountPath, csrfSecret, log: deps.log, now, scopeOptions,
       grantTtlSeconds: deps.config.refreshTokenTtl,
       throttle: new LoginThrottle(auth.store, { maxFailures: deps.config.loginMaxFailures, windowSeconds: deps.config.loginWindowSeconds, now }),
       ...(deps.lookupPatient ? { lookupPatient: deps.lookupPatient } : {}),
+      // A configured client with a built-in id replaces the built-in one, and is not first-party.
+      firstPartyClientIds: (deps.builtinClients ?? []).map((c) => c.client_id).filter((id) => !deps.config.clients.some((c) => c.client_id === id)),
     });
   });
 

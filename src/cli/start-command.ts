@@ -2,6 +2,7 @@
 import type { Config } from '../config/config.js';
 import { createTessera } from '../main.js';
 import { formatDemoUsers, listDemoUsers } from '../auth/demo-users.js';
+import { DEMO_LIMITED_ACCESS } from './demo-access-level.js';
 
 /** Starts the server and prints where everything is. Resolves -1: the process keeps running. */
 export async function runStart(config: Config): Promise<number> {
@@ -22,7 +23,10 @@ export async function runStart(config: Config): Promise<number> {
     ].join('\n') + '\n',
   );
   const users = await listDemoUsers(t.db);
-  if (users.length > 0) process.stdout.write(`Demo users (sign in with these; \`tessera users\` lists them again):\n${formatDemoUsers(users)}\n`);
+  if (users.length > 0) {
+    process.stdout.write(`Demo users (sign in with these; \`tessera users\` lists them again):\n${formatDemoUsers(users)}\n`);
+    if (users.some((u) => u.username === DEMO_LIMITED_ACCESS.username)) process.stdout.write(`(${DEMO_LIMITED_ACCESS.username}'s practice has set their online access to the ${DEMO_LIMITED_ACCESS.level} record.)\n`);
+  }
   const stop = async () => {
     await t.close();
     process.exit(0);

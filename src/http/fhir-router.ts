@@ -12,6 +12,7 @@ import type { AccessResolver, CallerAccess } from '../store/caller-access.js';
 import { RequestAudit, type AuditSinks } from './request-audit.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
 import { REVIEW_TYPES } from '../access/access-entries.js';
+import { onlineLevelOf } from '../access/online-level.js';
 import { applySummary, selectElements } from '../fhir/summary.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
 import { isObject } from '../fhir/types.js';
@@ -271,11 +272,24 @@ export class FhirRouter {
     }
     // Staff register new patients; the registration itself creates the relationship.
     if (type === 'Patient' && isNew && policy.kind === 'staff') return;
+    if (type === 'Patient' && policy.kind === 'patient') await this.guardOnlineLevel(resource.id, resource);
     const keys = registry.patientKeys(resource);
     if (keys.length === 0) throw forbidden(`A ${type} must refer to the patient whose record it belongs to`);
     for (const k of keys) {
       if (!(await this.deps.access.canSeePatient(access, k))) throw forbidden(`You may not write to the record of Patient/${k}`);
     }
+  }
+
+  /**
+   * The online access level on a Patient is the practice's decision (`access/online-level.ts`):
+   * a patient or carer may not set, change or remove it (nor delete the Patient carrying it).
+   * `next` undefined: a delete.
+   */
+  private async guardOnlineLevel(id: string | undefined, next: Resource | undefined): Promise<void> {
+    const current = id ? await this.store.readCurrent('Patient', id) : undefined;
+    const before = current && !current.deleted ? onlineLevelOf(JSON.parse(current.json) as Record<string, unknown>) : undefined;
+    const after = next ? onlineLevelOf(next as Record<string, unknown>) : undefined;
+    if (before !== after) throw forbidden('The online access level of a record is set by the GP practice, not through this app');
   }
 
   /** Shapes a stored resource for output, honouring `_summary` and `_elements`. */
@@ -427,6 +441,7 @@ export class FhirRouter {
     access.audit.action = 'delete';
     this.requireScope(access, type, 'd');
     await this.authorizeExisting(access, type, id);
+    if (type === 'Patient' && access.policy.kind === 'patient') await this.guardOnlineLevel(id, undefined);
     const v = await this.store.delete(type, id, this.ifMatch(req), access.audit.forWrite());
     const headers: Record<string, string> = v ? { etag: etagOf(v) } : {};
     if (preferReturn(req.headers) === 'OperationOutcome') return json(200, allOk(v ? `Deleted ${type}/${id}` : `${type}/${id} did not exist`), headers);

@@ -2,7 +2,8 @@
  * The patient app in real Chromium (Debian's, driven by playwright-core): the main journey
  * (sign in, read the record, open a condition, view a result chart, change a sharing choice,
  * switch to a linked profile, sign out), keyboard-only use, no axe-core violations at WCAG 2.2
- * AA on any page, a 320 px wide screen, and a stored script that never runs.
+ * AA on any page — the app's and Tessera's own sign-in, consent, sign-out and error pages —, a
+ * 320 px wide screen, and a stored script that never runs.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,7 +48,10 @@ describe('patient app in Chromium', () => {
     const executablePath = ensureChromium();
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    t = await createPatientAppTest({ publicUrl: origin });
+    // A third-party app, so the consent page can be checked too (the patient app itself, a
+    // first-party client, never sees it).
+    const thirdParty = [{ client_id: 'third-app', client_name: 'A third-party app', redirect_uris: [`${origin}/third-party/callback`], grant_types: ['authorization_code'], token_endpoint_auth_method: 'none' }];
+    t = await createPatientAppTest({ publicUrl: origin, env: { TESSERA_AUTH_CLIENTS: JSON.stringify(thirdParty) } });
     await t.app.listen({ port, host: '127.0.0.1' });
     profile = freshProfile();
     context = await chromium.launchPersistentContext(profile.dir, { executablePath, args: CHROMIUM_ARGS, headless: true });
@@ -76,8 +80,8 @@ describe('patient app in Chromium', () => {
     await follow(page.locator('a.nhsuk-button[href="/patient/auth/sign-in"]'), /\/oauth2\/interaction\//);
     await page.fill('#username', username);
     await page.fill('#password', PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await follow(page.getByRole('button', { name: 'Allow' }), `${origin}/patient`);
+    // The app is a first-party client: no consent page, straight back to the app.
+    await follow(page.getByRole('button', { name: 'Sign in' }), `${origin}/patient`);
   }
 
   it('signs in, reads the record, opens a condition, views a chart, changes a sharing choice, switches profile and signs out', async () => {
@@ -158,6 +162,59 @@ describe('patient app in Chromium', () => {
     await page.getByRole('button', { name: 'Send report' }).click();
     await page.locator('.nhsuk-error-summary').waitFor();
     for (const v of await axeViolations(page)) problems.push(`error page ${v}`);
+    expect(problems).toEqual([]);
+  }, 90_000);
+
+  it('the sign-in, consent, sign-out and error pages of Tessera\u2019s provider: NHS design system, no axe-core violations, 320 px, no scripts', async () => {
+    const problems: string[] = [];
+    /** axe at the current width, and nothing wider than the screen. */
+    async function check(label: string) {
+      for (const v of await axeViolations(page)) problems.push(`${label} ${v}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      if (overflow > 0) problems.push(`${label} is ${overflow}px wider than the screen`);
+      expect(await page.locator('header.nhsuk-header').count(), label).toBe(1);
+      expect(await page.locator('script').count(), label).toBe(0);
+    }
+    await context.clearCookies();
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(`${origin}/patient`);
+    await follow(page.locator('a.nhsuk-button[href="/patient/auth/sign-in"]'), /\/oauth2\/interaction\//);
+    expect(await h1()).toBe('Sign in');
+    await check('sign-in');
+    await page.setViewportSize({ width: 1024, height: 800 });
+    await check('sign-in (wide)');
+    // Nothing typed: an error summary linking to each field.
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('.nhsuk-error-summary').waitFor();
+    expect((await page.locator('.nhsuk-error-summary a').allTextContents()).map((x) => x.trim())).toEqual(['Enter your username', 'Enter your password']);
+    await check('sign-in errors');
+    await page.fill('#username', 'ann');
+    await page.fill('#password', 'not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('.nhsuk-error-summary').waitFor();
+    expect(await page.locator('.nhsuk-error-summary').textContent()).toContain('Enter a correct username and password');
+    await check('sign-in wrong password');
+    await page.fill('#password', PASSWORD);
+    await follow(page.getByRole('button', { name: 'Sign in' }), `${origin}/patient`);
+    // A third-party app asks for consent (the provider's sign-in session is reused).
+    const q = new URLSearchParams({ response_type: 'code', client_id: 'third-app', redirect_uri: `${origin}/third-party/callback`, scope: 'openid patient/*.rs', state: 's', aud: `${origin}/fhir`, code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' });
+    await page.goto(`${origin}/oauth2/auth?${q}`);
+    await page.waitForURL(/\/oauth2\/interaction\//);
+    expect(await h1()).toBe('Allow A third-party app to use your Tessera account?');
+    await check('consent');
+    await page.setViewportSize({ width: 320, height: 640 });
+    await check('consent (320)');
+    // An authorization request the provider refuses: its error page.
+    await page.goto(`${origin}/oauth2/auth?client_id=no-such-app&response_type=code`);
+    expect(await h1()).toBe('Sign-in could not continue');
+    await check('provider error');
+    // Ending the provider session: the confirmation, then the signed-out page.
+    await page.goto(`${origin}/oauth2/session/end`);
+    expect(await h1()).toBe('Sign out of Tessera?');
+    await check('sign-out confirmation');
+    await Promise.all([page.waitForURL(/\/oauth2\/session\/end\/success/), page.getByRole('button', { name: 'Sign out' }).click()]);
+    expect(await h1()).toBe('You have signed out');
+    await check('signed out');
     expect(problems).toEqual([]);
   }, 90_000);
 

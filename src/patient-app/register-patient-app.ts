@@ -15,7 +15,7 @@ import { registerAssets } from './http/assets.js';
 import type { PageHandler, PageRequest, PageResult, ProfileOption, RequestContext } from './http/page.js';
 import { pageHeaders } from './http/security-headers.js';
 import { createRenderer, type Render } from './http/templates.js';
-import { accessLevelFor } from './model/access-level.js';
+import { accessLevelFor, type AccessLevel } from './model/access-level.js';
 import type { SourceDirectory } from './model/sources.js';
 import { createRecordClient, RecordRequestError, type FhirHandler } from './record-client.js';
 import { csrfToken, isCsrfValid } from './session/csrf.js';
@@ -38,6 +38,12 @@ export interface PatientAppDeps {
   /** The FHIR base URL. */
   fhirBase: string;
   sources: SourceDirectory;
+  /**
+   * The online access level the access layer gives `principal` to record `patientId`
+   * (`access/policy.ts` `onlineLevelIn`): how the practice's level reaches the app. Without it,
+   * a person's own record is shown in full.
+   */
+  onlineLevel?: (principal: Principal, patientId: string) => Promise<AccessLevel>;
   glossary?: Glossary;
   log: Logger;
   now?: () => Date;
@@ -160,13 +166,16 @@ export async function registerPatientApp(app: FastifyInstance, deps: PatientAppD
     ];
     const profile = profiles.find((p) => p.patientId === session.profile) ?? profiles[0];
     if (!profile) return undefined;
-    const directory = await deps.sources.list();
+    const [directory, ownLevel] = await Promise.all([
+      deps.sources.list(),
+      session.own && deps.onlineLevel ? deps.onlineLevel(principal, session.own) : Promise.resolve<AccessLevel>('full'),
+    ]);
     return {
       now: t, session, principal, profile, profiles, directory, glossary,
       client: createRecordClient(deps.router, principal, deps.fhirBase),
       csrf: csrfToken(csrfSecret, session.sid),
       viewer: profile.isOwn ? 'patient' : 'proxy',
-      level: accessLevelFor(profile.isOwn, profile.permissions),
+      level: accessLevelFor(profile.isOwn, profile.permissions, ownLevel), ownLevel,
       userName: session.name ?? 'Signed in',
       log: req.log,
     };

@@ -10,7 +10,7 @@ import type { Database } from './database.js';
 import { getSetting, setSetting } from './settings.js';
 
 /** Bumped whenever the access rows' rules change, so existing databases are brought up to date. */
-export const ACCESS_ROWS_VERSION = '1';
+export const ACCESS_ROWS_VERSION = '2';
 const SETTING = 'access_rows_version';
 
 /** Brings the access rows up to date; returns the number of resources processed (0 if current). */

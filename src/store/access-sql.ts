@@ -7,6 +7,7 @@
 import { ACCESS_PARAM, RELATIONSHIP_TYPES } from '../access/access-entries.js';
 import type { AccessPolicy } from '../access/policy.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
+import { FREE_TEXT_TYPES, SUMMARY_TYPES } from '../access/online-level.js';
 import type { SqlClient } from './database.js';
 
 /** Hands out `$n` placeholders (the search `Binder` satisfies it). */
@@ -83,6 +84,9 @@ export function visibilityFor(policy: AccessPolicy, cache?: DecisionCache): Visi
         const parts = [directory(b, r)];
         if (policy.own.length > 0) parts.push(`(${r}.patient_id = ANY(${b.bind(policy.own)}::text[]) AND ${hidden(['hidden', 'awaiting-filing'])})`);
         if (policy.proxied.length > 0) parts.push(`(${r}.patient_id = ANY(${b.bind(policy.proxied)}::text[]) AND ${hidden(['hidden', 'awaiting-filing', 'hidden-from-proxy'])})`);
+        // The practice's lower online access levels: by resource type (`access/online-level.ts`).
+        if (policy.coded?.length) parts.push(`(${r}.patient_id = ANY(${b.bind(policy.coded)}::text[]) AND ${r}.resource_type <> ALL(${b.bind(FREE_TEXT_TYPES)}::text[]) AND ${hidden(['hidden', 'awaiting-filing'])})`);
+        if (policy.summary?.length) parts.push(`(${r}.patient_id = ANY(${b.bind(policy.summary)}::text[]) AND ${r}.resource_type = ANY(${b.bind(SUMMARY_TYPES)}::text[]) AND ${hidden(['hidden', 'awaiting-filing'])})`);
         if (policy.limited.length > 0) parts.push(`(${r}.resource_type = 'Patient' AND ${r}.id = ANY(${b.bind(policy.limited)}::text[]))`);
         return `(${parts.join(' OR ')})`;
       };

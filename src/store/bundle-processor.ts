@@ -17,6 +17,7 @@ import { etagOf, parseEtag, type ResourceVersion } from './resource-version.js';
 import { ID_RE, type WriteSession } from './write-session.js';
 import { applyJsonPatch } from './json-patch.js';
 import { conditionKey, identifierCondition, lookupIdentifiers, type IdentifierCondition } from './identifier-lookup.js';
+import { bundleSources, noteDeliveries } from './source-deliveries.js';
 
 /** How a GET entry is answered (the router supplies this, reading through `client`). */
 export type EntryReader = (url: string, client: SqlClient, request: NonNullable<BundleEntry['request']>) => Promise<BundleEntry>;
@@ -194,9 +195,22 @@ function responseEntry(result: EntryResult, opts: BundleOptions, fullUrl?: strin
 /**
  * Processes a transaction bundle atomically and returns the transaction-response bundle.
  * Any failing entry fails the whole bundle with that entry's outcome. The bundle's resources are
- * modified in place (references rewritten).
+ * modified in place (references rewritten). Afterwards the outcome is noted for each source
+ * system the bundle came from (`source-deliveries.ts`): one statement per bundle.
  */
 export async function processTransaction(store: FhirStore, bundle: Bundle, opts: BundleOptions): Promise<Bundle> {
+  const sources = bundleSources(bundle);
+  try {
+    const out = await runTransaction(store, bundle, opts);
+    await noteDeliveries(store.db, sources);
+    return out;
+  } catch (err) {
+    await noteDeliveries(store.db, sources, err instanceof OperationOutcomeError ? err.status : 500);
+    throw err;
+  }
+}
+
+async function runTransaction(store: FhirStore, bundle: Bundle, opts: BundleOptions): Promise<Bundle> {
   const parsed = parseEntries(bundle);
   // References are rewritten in place: the bundle belongs to this request (parsed from its
   // body), and copying every resource of a large bundle costs more memory than it is worth.
@@ -393,13 +407,22 @@ function patchOperations(resource: Resource): unknown {
 export async function processBatch(store: FhirStore, bundle: Bundle, opts: BundleOptions): Promise<Bundle> {
   const entries = bundle.entry ?? [];
   const out: BundleEntry[] = [];
+  // One note per batch and source: stored if any of its entries was, failed if any failed.
+  const stored = new Set<string>();
+  const failed = new Map<string, number>();
   for (let i = 0; i < entries.length; i++) {
+    const single: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: [entries[i]!] };
+    const entrySources = bundleSources(single);
     try {
-      const single: Bundle = { resourceType: 'Bundle', type: 'transaction', entry: [entries[i]!] };
-      const res = await processTransaction(store, single, opts);
+      const res = await runTransaction(store, single, opts);
+      for (const s of entrySources) stored.add(s);
       out.push(res.entry![0]!);
     } catch (err) {
-      if (!(err instanceof OperationOutcomeError)) throw err;
+      for (const s of entrySources) failed.set(s, err instanceof OperationOutcomeError ? err.status : 500);
+      if (!(err instanceof OperationOutcomeError)) {
+        await noteBatch(store, stored, failed);
+        throw err;
+      }
       for (const issue of err.outcome.issue) {
         issue.expression = (issue.expression ?? []).map((e) => e.replace(/^Bundle\.entry\[0\]/, `Bundle.entry[${i}]`));
         if (issue.diagnostics) issue.diagnostics = issue.diagnostics.replace(/^Bundle\.entry\[0\]/, `Bundle.entry[${i}]`);
@@ -407,5 +430,13 @@ export async function processBatch(store: FhirStore, bundle: Bundle, opts: Bundl
       out.push({ response: { status: String(err.status), outcome: err.outcome } });
     }
   }
+  await noteBatch(store, stored, failed);
   return { resourceType: 'Bundle', type: 'batch-response', timestamp: new Date().toISOString(), entry: out };
+}
+
+async function noteBatch(store: FhirStore, stored: Set<string>, failed: Map<string, number>): Promise<void> {
+  await noteDeliveries(store.db, [...stored].sort());
+  const byStatus = new Map<number, string[]>();
+  for (const [s, status] of failed) byStatus.set(status, [...(byStatus.get(status) ?? []), s]);
+  for (const [status, list] of byStatus) await noteDeliveries(store.db, list.sort(), status);
 }

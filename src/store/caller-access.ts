@@ -5,7 +5,8 @@
  * (`access-sql.ts`). Also records break-glass grants.
  */
 import { ACCESS_PARAM, REVIEW_TYPES } from '../access/access-entries.js';
-import { accessPolicy, publicStartingPoints, type AccessPolicy, type CallerFacts, type ProxyFact } from '../access/policy.js';
+import { lowerOf, type OnlineLevel } from '../access/online-level.js';
+import { accessPolicy, patientIdOf, publicStartingPoints, type AccessPolicy, type CallerFacts, type ProxyFact } from '../access/policy.js';
 import type { Principal } from '../auth/principal.js';
 import { visibilityFor, type DecisionCache, type PersonDecision, type Visibility } from './access-sql.js';
 import { AuthStore } from './auth-store.js';
@@ -112,7 +113,32 @@ export class AccessResolver {
       ...(birthDates.has(r.patientId) ? { birthDate: birthDates.get(r.patientId)! } : {}),
       ...(r.validFrom ? { validFrom: r.validFrom } : {}), ...(r.validTo ? { validTo: r.validTo } : {}),
     }));
-    return { linked, proxies, reviewPending: await this.pendingReviews([...linked.values()]) };
+    // Levels apply to the person's own record (a proxy's view is set by their permissions).
+    const ownId = patientIdOf(principal.fhirUser);
+    const levels = await this.onlineLevels(ownId ? [linked.get(ownId) ?? [ownId]] : []);
+    return { linked, proxies, reviewPending: await this.pendingReviews([...linked.values()]), ...(levels.size > 0 ? { levels } : {}) };
+  }
+
+  /**
+   * The online access level a practice set below `full` (`access/online-level.ts`), per record:
+   * each person's lowest over their linked records, given to every one of them.
+   */
+  private async onlineLevels(people: string[][]): Promise<Map<string, OnlineLevel>> {
+    const all = [...new Set(people.flat())];
+    const out = new Map<string, OnlineLevel>();
+    if (all.length === 0) return out;
+    const res = await this.db.query<{ patient_id: string; code: string }>(
+      `SELECT patient_id, code FROM search_token WHERE patient_id = ANY($1::text[]) AND resource_type = 'Patient' AND param = $2`,
+      [all, ACCESS_PARAM.level],
+      { prepare: true },
+    );
+    if (res.rows.length === 0) return out;
+    for (const person of people) {
+      let level: OnlineLevel = 'full';
+      for (const row of res.rows) if (person.includes(row.patient_id)) level = lowerOf(level, row.code as OnlineLevel);
+      if (level !== 'full') for (const id of person) out.set(id, level);
+    }
+    return out;
   }
 
   /**

@@ -14,7 +14,7 @@ import { AccessResolver } from '../../src/store/caller-access.js';
 import { auditSinks } from '../../src/store/audit-log.js';
 import type { Database } from '../../src/store/database.js';
 import type { FhirStore } from '../../src/store/fhir-store.js';
-import { loadAuthConfig } from '../../src/auth/auth-config.js';
+import { loadAuthConfig, type ClientMetadata } from '../../src/auth/auth-config.js';
 import { registerAuth, type Auth } from '../../src/auth/register-auth.js';
 import { bearerToken, TokenError } from '../../src/auth/principal.js';
 import { openTestDatabase, type Engine } from './test-store.js';
@@ -35,6 +35,8 @@ export interface AuthTestAppOptions {
   publicUrl?: string;
   now?: () => Date;
   db?: Database;
+  /** First-party clients, as `main.ts` registers the patient app. */
+  builtinClients?: readonly ClientMetadata[];
 }
 
 /** Builds a test app with auth on `engine`. */
@@ -62,6 +64,7 @@ export async function createAuthTestApp(engine: Engine, opts: AuthTestAppOptions
       return p && !p.deleted ? { name: `Patient ${id}` } : undefined;
     },
     ...(opts.now ? { now: opts.now } : {}),
+    ...(opts.builtinClients ? { builtinClients: opts.builtinClients } : {}),
   });
   await app.ready();
   return {

@@ -21,7 +21,9 @@ import { bearerToken, TokenError } from '../../src/auth/principal.js';
 import type { VerifyAccessToken } from '../../src/auth/verify-token.js';
 import { SYSTEM_PRINCIPAL } from './principals.js';
 import type { Principal } from '../../src/auth/principal.js';
-import { staticSourceDirectory, type SourceSystemInfo } from '../../src/patient-app/model/sources.js';
+import { liveSourceDirectory, type SourceSystemInfo } from '../../src/patient-app/model/sources.js';
+import { listSourceDeliveries } from '../../src/store/source-deliveries.js';
+import { onlineLevelIn } from '../../src/access/policy.js';
 import { registerPatientApp } from '../../src/patient-app/register-patient-app.js';
 import { patientAppClient } from '../../src/patient-app/session/oauth-client.js';
 import { AuthStore } from '../../src/store/auth-store.js';
@@ -79,7 +81,8 @@ export async function createPatientAppTest(opts: { publicUrl?: string; now?: () 
   });
   await registerPatientApp(app, {
     router, verifyAccessToken: auth.verifyAccessToken, authStore: auth.store, publicUrl, issuer: auth.issuer, fhirBase: auth.fhirBase,
-    sources: staticSourceDirectory(FIXTURE_SOURCES), log, ...(opts.now ? { now: opts.now } : {}),
+    sources: liveSourceDirectory(FIXTURE_SOURCES, () => listSourceDeliveries(db), opts.now, 0), log,
+    onlineLevel: async (principal, patientId) => onlineLevelIn((await access.resolve(principal)).policy, patientId), ...(opts.now ? { now: opts.now } : {}),
   });
   verify = auth.verifyAccessToken;
   await app.ready();
@@ -112,13 +115,15 @@ export async function createPatientAppTest(opts: { publicUrl?: string; now?: () 
   };
 }
 
-/** Signs in through the real flow (sign-in page, consent page, callback); returns the browser on the home page. */
+/**
+ * Signs in through the real flow (sign-in page, then straight back through the callback: the
+ * app is a first-party client, so there is no consent page); returns the browser on the home page.
+ */
 export async function signIn(t: PatientAppTest, username: string): Promise<{ browser: TestBrowser; home: LightMyRequestResponse }> {
   const browser = new TestBrowser(t.app, t.publicUrl);
   const login = await browser.follow(await browser.get('/patient/auth/sign-in'));
   expect(login.statusCode).toBe(200);
-  const consent = await browser.follow(await browser.postForm(formAction(login.body), { csrf: inputValue(login.body, 'csrf')!, username, password: PASSWORD }));
-  expect(consent.statusCode).toBe(200);
-  const home = await browser.follow(await browser.postForm(formAction(consent.body), { csrf: inputValue(consent.body, 'csrf')!, decision: 'allow' }));
+  const home = await browser.follow(await browser.postForm(formAction(login.body), { csrf: inputValue(login.body, 'csrf')!, username, password: PASSWORD }));
+  expect(home.body).not.toContain('name="decision"');
   return { browser, home };
 }

@@ -31,7 +31,10 @@ export interface RequestContext {
   profile: ProfileOption;
   profiles: ProfileOption[];
   viewer: Viewer;
+  /** What the person may see of the record shown. */
   level: AccessLevel;
+  /** What the person may see of their own record (set by their practice; full by default). */
+  ownLevel: AccessLevel;
   directory: readonly SourceSystemInfo[];
   glossary: Glossary;
   /** Who the signed-in person is, in words. */

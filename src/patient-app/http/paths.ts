@@ -4,7 +4,6 @@
  * (tsx, tests) or from `dist/src/` (npm start); the NHS design system comes from the installed
  * `nhsuk-frontend` package.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,4 +14,4 @@ const isBuilt = here.split(path.sep).includes('dist');
 export const APP_DIR = path.resolve(here, '..', ...(isBuilt ? ['..', '..', '..', 'src', 'patient-app'] : []));
 
 /** `node_modules/nhsuk-frontend/dist`. */
-export const NHSUK_DIST = path.join(path.dirname(createRequire(import.meta.url).resolve('nhsuk-frontend/package.json')), 'dist');
+export { NHSUK_DIST } from '../../design-system/nhsuk-assets.js';

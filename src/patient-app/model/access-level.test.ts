@@ -5,6 +5,10 @@ describe('accessLevelFor', () => {
   it('gives people their own full record (prospective access, nhs-domain §3.2)', () => {
     expect(accessLevelFor(true)).toBe('full');
   });
+  it('gives people their own record at a lower level when their practice set one', () => {
+    expect(accessLevelFor(true, [], 'summary')).toBe('summary');
+    expect(accessLevelFor(true, ['record'], 'detailed-coded')).toBe('detailed-coded');
+  });
   it('gives a proxy what the practice set, and nothing without a record permission (§3.5)', () => {
     expect(accessLevelFor(false, ['record', 'appointments'])).toBe('full');
     expect(accessLevelFor(false, ['record-summary'])).toBe('summary');

@@ -2,8 +2,11 @@
  * How much of a record someone may see online, and so which sections the app shows: the
  * summary (allergies and medicines), the detailed coded record (every coded entry, no free
  * text), or the full record (with consultation notes and letters). A person sees their own
- * full record (prospective full access is the default in England since October 2023); someone
- * acting for another sees what their proxy access allows. Pure.
+ * record at the level their GP practice set — full unless the practice set a lower one
+ * (prospective full access is the default in England since October 2023); the access layer
+ * decides it from the practice's marker on the Patient (`access/online-level.ts`) and enforces
+ * it in the API, and the app is told it (`PatientAppDeps.onlineLevel`). Someone acting for
+ * another sees what their proxy access allows. Pure.
  *
  * @see https://digital.nhs.uk/services/nhs-app/nhs-app-guidance-for-gp-practices/guidance-on-nhs-app-features/online-access-to-gp-health-records (levels of access)
  * @see https://www.england.nhs.uk/long-read/online-access-to-new-gp-health-record-information/ (prospective access, 2023)
@@ -22,9 +25,12 @@ const RECORD_PERMISSIONS: Readonly<Record<string, AccessLevel>> = {
 
 const RANK: Readonly<Record<AccessLevel, number>> = { none: 0, summary: 1, 'detailed-coded': 2, full: 3 };
 
-/** The access level for the person's own record, or for a record they act for with `permissions`. */
-export function accessLevelFor(isOwn: boolean, permissions: readonly string[] = []): AccessLevel {
-  if (isOwn) return 'full';
+/**
+ * The access level for the person's own record (`ownLevel`: what their practice set, full by
+ * default), or for a record they act for with `permissions`.
+ */
+export function accessLevelFor(isOwn: boolean, permissions: readonly string[] = [], ownLevel: AccessLevel = 'full'): AccessLevel {
+  if (isOwn) return ownLevel;
   let level: AccessLevel = 'none';
   for (const p of permissions) {
     const l = RECORD_PERMISSIONS[p];

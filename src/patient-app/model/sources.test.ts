@@ -19,9 +19,9 @@ describe('sectionCoverage', () => {
   it('never says "no allergies": names who recorded nothing and who is not connected', () => {
     const c = sectionCoverage([], updated, directory, 'allergies', ['allergy', 'allergies']);
     expect(c.contributed).toEqual([]);
-    expect(c.emptyText).toBe('No allergies recorded by your GP practice and Leeds hospital. Your dentist is not connected, so anything recorded there is not shown. The mental health trust could not be reached just now.');
+    expect(c.emptyText).toBe('No allergies recorded by your GP practice and Leeds hospital. Your dentist is not connected, so anything recorded there is not shown. The mental health trust could not be reached recently, so what it sent up to 1 April 2026 is shown and anything newer is missing.');
     expect(c.notConnected).toEqual([{ name: 'your dentist' }]);
-    expect(c.unavailable).toEqual([{ name: 'the mental health trust', asOf: '1 April 2026' }]);
+    expect(c.unavailable).toEqual([{ name: 'the mental health trust', asOf: '1 April 2026', text: 'The mental health trust could not be reached recently, so what it sent up to 1 April 2026 is shown and anything newer is missing.' }]);
   });
 
   it('lists contributors with counts and when each last sent anything', () => {

@@ -9,6 +9,7 @@
 import type { Resource } from '../../fhir/types.js';
 import { lastUpdatedOf, sourceOf } from './fhir-values.js';
 import { formatDate, plural } from './format.js';
+import { liveStatuses, type DeliveryFacts } from './source-health.js';
 
 /** A source system as the app knows it. */
 export interface SourceSystemInfo {
@@ -23,6 +24,13 @@ export interface SourceSystemInfo {
   status: 'connected' | 'unavailable' | 'not-connected';
   /** For an unavailable system: when it last sent anything (ISO). */
   asOf?: string;
+  /**
+   * A feed that sends on a schedule: unavailable when nothing has arrived for this long
+   * (`source-health.ts`). Without it, only failed deliveries make a source unavailable.
+   */
+  overdueAfterSeconds?: number;
+  /** Why an unavailable system is: its last delivery failed, or it is overdue. */
+  reason?: 'failing' | 'overdue';
 }
 
 /** The systems this Tessera knows about. */
@@ -30,9 +38,32 @@ export interface SourceDirectory {
   list(): Promise<readonly SourceSystemInfo[]>;
 }
 
-/** A directory over a fixed list. */
+/** A directory over a fixed list (statuses as configured). */
 export function staticSourceDirectory(systems: readonly SourceSystemInfo[]): SourceDirectory {
   return { list: async () => systems };
+}
+
+/**
+ * A directory whose statuses come from the deliveries Tessera records (`source-health.ts`): one
+ * small table, read at most once per `ttlMs` per node (a page request needs it every time; a
+ * status a few seconds old is as good). If they cannot be read the configured statuses are
+ * used, so a page still shows what is known.
+ */
+export function liveSourceDirectory(systems: readonly SourceSystemInfo[], readDeliveries: () => Promise<readonly DeliveryFacts[]>, now: () => Date = () => new Date(), ttlMs = 5000): SourceDirectory {
+  let remembered: { at: number; deliveries: readonly DeliveryFacts[] } | undefined;
+  return {
+    async list() {
+      const t = now();
+      if (!remembered || t.getTime() - remembered.at >= ttlMs || t.getTime() < remembered.at) {
+        try {
+          remembered = { at: t.getTime(), deliveries: await readDeliveries() };
+        } catch {
+          return systems;
+        }
+      }
+      return liveStatuses(systems, remembered.deliveries, t);
+    },
+  };
 }
 
 /** What the app says about the source of one item. */
@@ -53,6 +84,8 @@ export interface CoverageLine {
   countText?: string;
   updated?: string;
   asOf?: string;
+  /** A sentence about this source, when it needs one (unavailable sources). */
+  text?: string;
 }
 
 /** What a section does and does not contain. */
@@ -96,15 +129,26 @@ export function sectionCoverage(items: readonly Resource[], updatedBySource: Rea
   const nothingFrom: CoverageLine[] = [...updatedBySource.entries()]
     .filter(([uri]) => !counts.has(uri) && directory.find((s) => s.uri === uri)?.kind !== 'app')
     .map(([uri, t]) => ({ name: sourceName(uri, directory), updated: formatDate(t) }));
-  const unavailable = directory.filter((s) => s.status === 'unavailable').map((s) => ({ name: s.name, ...(s.asOf ? { asOf: formatDate(new Date(s.asOf)) } : {}) }));
+  const unavailable = directory.filter((s) => s.status === 'unavailable').map((s) => {
+    const line: CoverageLine = { name: s.name, ...(s.asOf ? { asOf: formatDate(new Date(s.asOf)) } : {}) };
+    return { ...line, text: unavailableText(line) };
+  });
   const notConnected = directory.filter((s) => s.status === 'not-connected').map((s) => ({ name: s.name }));
   const recordedBy = nothingFrom.map((l) => l.name);
   let emptyText: string;
   if (recordedBy.length > 0) emptyText = `No ${what} recorded by ${joinNames(recordedBy)}.`;
   else emptyText = `No ${what} have been shared with Tessera for you.`;
   if (notConnected.length > 0) emptyText += ` ${joinNames(notConnected.map((n) => n.name), true)} ${notConnected.length === 1 ? 'is' : 'are'} not connected, so anything recorded there is not shown.`;
-  if (unavailable.length > 0) emptyText += ` ${joinNames(unavailable.map((n) => n.name), true)} could not be reached just now.`;
+  for (const u of unavailable) emptyText += ` ${unavailableText(u)}`;
   return { contributed, nothingFrom, unavailable, notConnected, emptyText };
+}
+
+/** What is said of a source that is unavailable: never silent, and as of when the record is known. */
+export function unavailableText(line: CoverageLine): string {
+  const name = line.name.charAt(0).toUpperCase() + line.name.slice(1);
+  return line.asOf
+    ? `${name} could not be reached recently, so what it sent up to ${line.asOf} is shown and anything newer is missing.`
+    : `${name} could not be reached recently and has not sent anything yet.`;
 }
 
 function joinNames(names: string[], capital = false): string {

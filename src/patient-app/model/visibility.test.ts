@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../../fhir/types.js';
-import { ACT_CODE, isVisibleTo, ONLINE_VISIBILITY, visibleOnly } from './visibility.js';
+import { ACT_CODE, forLevel, isVisibleTo, ONLINE_VISIBILITY, visibleOnly } from './visibility.js';
 
 const labelled = (system: string, code: string, type = 'Condition'): Resource => ({ resourceType: type, id: code, meta: { security: [{ system, code }] } });
 
@@ -46,5 +46,20 @@ describe('visibleOnly', () => {
       { resourceType: 'Observation', id: 'o3', status: 'final' },
     ];
     expect(visibleOnly(obs, 'patient', [report, panel, ...obs]).map((r) => r.id)).toEqual(['o2']);
+  });
+});
+
+describe('forLevel', () => {
+  const obs: Resource = { resourceType: 'Observation', id: 'o', note: [{ text: 'Spoke to patient about this' }], valueQuantity: { value: 5 } };
+  const letter: Resource = { resourceType: 'DocumentReference', id: 'd' };
+  const allergy: Resource = { resourceType: 'AllergyIntolerance', id: 'a', note: [{ text: 'Severe' }] };
+  it('keeps everything for the full record', () => {
+    expect(forLevel([obs, letter, allergy], 'full')).toEqual([obs, letter, allergy]);
+  });
+  it('drops letters and free-text notes from the detailed coded record', () => {
+    expect(forLevel([obs, letter], 'detailed-coded')).toEqual([{ resourceType: 'Observation', id: 'o', valueQuantity: { value: 5 } }]);
+  });
+  it('keeps only allergies and medicines for the summary', () => {
+    expect(forLevel([obs, letter, allergy], 'summary')).toEqual([{ resourceType: 'AllergyIntolerance', id: 'a' }]);
   });
 });

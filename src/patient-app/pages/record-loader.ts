@@ -7,7 +7,8 @@
 import type { Resource } from '../../fhir/types.js';
 import type { RecordClient } from '../record-client.js';
 import { lastUpdatedBySource } from '../model/sources.js';
-import { visibleOnly, type Viewer } from '../model/visibility.js';
+import type { AccessLevel } from '../model/access-level.js';
+import { forLevel, visibleOnly, type Viewer } from '../model/visibility.js';
 
 /** A loaded record. */
 export interface LoadedRecord {
@@ -21,11 +22,11 @@ export interface LoadedRecord {
 }
 
 /**
- * Loads `types` of patient `patientId`'s record as `viewer` sees it: one `$everything` request
+ * Loads `types` of patient `patientId`'s record as `viewer` sees it at `level`: one `$everything` request
  * for all of them (one round trip, one query plan), or, if that fails, one compartment search
  * per type so that whatever can be loaded still is.
  */
-export async function loadRecord(client: RecordClient, patientId: string, types: readonly string[], viewer: Viewer, log?: { warn(o: object, m: string): void }): Promise<LoadedRecord> {
+export async function loadRecord(client: RecordClient, patientId: string, types: readonly string[], viewer: Viewer, log?: { warn(o: object, m: string): void }, level: AccessLevel = 'full'): Promise<LoadedRecord> {
   const failed = new Set<string>();
   let loaded: Resource[];
   try {
@@ -43,7 +44,7 @@ export async function loadRecord(client: RecordClient, patientId: string, types:
     }));
     loaded = results.flat();
   }
-  const all = visibleOnly(loaded, viewer);
+  const all = forLevel(visibleOnly(loaded, viewer), level);
   const byType = new Map<string, Resource[]>(types.map((t) => [t, []]));
   for (const r of all) byType.get(r.resourceType)?.push(r);
   return { byType, all, failed, updatedBySource: lastUpdatedBySource(all) };

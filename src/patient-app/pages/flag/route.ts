@@ -15,7 +15,7 @@ export const flagPage: PageHandler = async ({ ctx, params, form }) => {
   const type = params.type ?? '';
   if (!FLAGGABLE.has(type)) return notFound;
   // The entry must be in this person's record and visible to them.
-  const record = await loadRecord(ctx.client, ctx.profile.patientId, [type], ctx.viewer, ctx.log);
+  const record = await loadRecord(ctx.client, ctx.profile.patientId, [type], ctx.viewer, ctx.log, ctx.level);
   const item = record.byType.get(type)?.find((r) => r.id === params.id);
   if (!item) return notFound;
   const explained = ctx.glossary.explain(itemConcept(item), 'This entry');

@@ -6,7 +6,7 @@ import { homeModel } from './view-model.js';
 
 export const homePage: PageHandler = async ({ ctx }) => {
   const types = ['Patient', ...new Set(sectionsFor(ctx.level).flatMap((k) => SECTIONS[k].types))];
-  const record = await loadRecord(ctx.client, ctx.profile.patientId, types, ctx.viewer, ctx.log);
+  const record = await loadRecord(ctx.client, ctx.profile.patientId, types, ctx.viewer, ctx.log, ctx.level);
   const model = homeModel({
     patients: record.byType.get('Patient') ?? [], profileId: ctx.profile.patientId, isOwn: ctx.profile.isOwn,
     byType: record.byType, level: ctx.level,

@@ -10,7 +10,7 @@ export const profilesPage: PageHandler = async ({ ctx, form }) => {
     return {
       id: p.patientId, name, isOwn: p.isOwn, isCurrent: p.patientId === ctx.profile.patientId,
       can: p.isOwn ? [] : p.permissions.map((x) => PERMISSION_WORDS[x] ?? x),
-      level: accessLevelText(accessLevelFor(p.isOwn, p.permissions)),
+      level: accessLevelText(accessLevelFor(p.isOwn, p.permissions, ctx.ownLevel)),
     };
   }));
   if (form.csrf !== undefined) {

@@ -13,12 +13,12 @@ const PAGE_SIZE = 20;
 export const recordPage: PageHandler = async ({ ctx }) => {
   const keys = sectionsFor(ctx.level);
   const types = [...new Set(keys.flatMap((k) => SECTIONS[k].types))];
-  const record = await loadRecord(ctx.client, ctx.profile.patientId, types, ctx.viewer, ctx.log);
+  const record = await loadRecord(ctx.client, ctx.profile.patientId, types, ctx.viewer, ctx.log, ctx.level);
   const itemCtx = { glossary: ctx.glossary, directory: ctx.directory, ...(ctx.session.since ? { since: new Date(ctx.session.since) } : {}) };
   const sections = keys.map((k) => buildSection(k, record.byType, record.updatedBySource, itemCtx, {
     pageSize: OVERVIEW_ITEMS, failed: SECTIONS[k].types.some((t) => record.failed.has(t)),
   }));
-  return { view: 'record/record.njk', title: 'My record', nav: 'record', model: { sections, levelText: accessLevelText(ctx.level), isOwn: ctx.profile.isOwn } };
+  return { view: 'record/record.njk', title: 'My record', nav: 'record', model: { sections, levelText: accessLevelText(ctx.level), isOwn: ctx.profile.isOwn, isLimited: ctx.level !== 'full' } };
 };
 
 export const sectionPage: PageHandler = async ({ ctx, params, query }) => {
@@ -26,7 +26,7 @@ export const sectionPage: PageHandler = async ({ ctx, params, query }) => {
   if (!isSectionKey(key) || !allows(ctx.level, SECTIONS[key].needs)) return { view: 'errors/not-found.njk', title: 'Page not found', model: {}, status: 404 };
   // "When each system last sent anything" needs more than this section: its own types plus
   // the kinds every source sends (diagnoses, visits, reports), in one request.
-  const record = await loadRecord(ctx.client, ctx.profile.patientId, [...new Set([...SECTIONS[key].types, 'Condition', 'Encounter', 'DiagnosticReport'])], ctx.viewer, ctx.log);
+  const record = await loadRecord(ctx.client, ctx.profile.patientId, [...new Set([...SECTIONS[key].types, 'Condition', 'Encounter', 'DiagnosticReport'])], ctx.viewer, ctx.log, ctx.level);
   const itemCtx = { glossary: ctx.glossary, directory: ctx.directory, ...(ctx.session.since ? { since: new Date(ctx.session.since) } : {}) };
   const page = Math.max(1, Number.parseInt(query.page ?? '1', 10) || 1);
   const section = buildSection(key, record.byType, record.updatedBySource, itemCtx, { page, pageSize: PAGE_SIZE, withText: true, failed: SECTIONS[key].types.some((t) => record.failed.has(t)) });

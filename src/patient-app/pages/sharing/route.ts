@@ -5,7 +5,7 @@ import { lastUpdatedBySource } from '../../model/sources.js';
 import { loadRecord } from '../record-loader.js';
 
 export const sharingPage: PageHandler = async ({ ctx, formAll, form, query }) => {
-  const record = await loadRecord(ctx.client, ctx.profile.patientId, ['Consent', 'Condition', 'Encounter', 'Observation', 'MedicationRequest'], ctx.viewer, ctx.log);
+  const record = await loadRecord(ctx.client, ctx.profile.patientId, ['Consent', 'Condition', 'Encounter', 'Observation', 'MedicationRequest'], ctx.viewer, ctx.log, ctx.level);
   const consents = record.byType.get('Consent') ?? [];
   const current = currentChoices(consents);
   const holders = [...lastUpdatedBySource(record.all).keys()];

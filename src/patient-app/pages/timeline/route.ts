@@ -8,7 +8,7 @@ const PAGE_SIZE = 40;
 
 export const timelinePage: PageHandler = async ({ ctx, query }) => {
   if (!allows(ctx.level, 'detailed-coded')) return { view: 'errors/not-found.njk', title: 'Page not found', model: {}, status: 404 };
-  const record = await loadRecord(ctx.client, ctx.profile.patientId, ['Condition', 'Encounter', 'DiagnosticReport', 'Immunization'], ctx.viewer, ctx.log);
+  const record = await loadRecord(ctx.client, ctx.profile.patientId, ['Condition', 'Encounter', 'DiagnosticReport', 'Immunization'], ctx.viewer, ctx.log, ctx.level);
   const all = episodes(record.byType, ctx.glossary, ctx.directory);
   const pages = Math.max(1, Math.ceil(all.length / PAGE_SIZE));
   const page = Math.min(Math.max(1, Number.parseInt(query.page ?? '1', 10) || 1), pages);
