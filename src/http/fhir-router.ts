@@ -11,7 +11,7 @@ import { anyScopeGrants, type Permission, type ScopeContext } from '../auth/scop
 import type { AccessResolver, CallerAccess } from '../store/caller-access.js';
 import { RequestAudit, type AuditSinks } from './request-audit.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
-import { REVIEW_TYPES } from '../access/access-entries.js';
+import { REVIEW_TYPES, reviewMarkers } from '../access/access-entries.js';
 import { onlineLevelOf } from '../access/online-level.js';
 import { applySummary, selectElements } from '../fhir/summary.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
@@ -272,7 +272,7 @@ export class FhirRouter {
     }
     // Staff register new patients; the registration itself creates the relationship.
     if (type === 'Patient' && isNew && policy.kind === 'staff') return;
-    if (type === 'Patient' && policy.kind === 'patient') await this.guardOnlineLevel(resource.id, resource);
+    if (policy.kind === 'patient') await this.guardPracticeDecisions(type, resource.id, resource);
     const keys = registry.patientKeys(resource);
     if (keys.length === 0) throw forbidden(`A ${type} must refer to the patient whose record it belongs to`);
     for (const k of keys) {
@@ -281,15 +281,27 @@ export class FhirRouter {
   }
 
   /**
-   * The online access level on a Patient is the practice's decision (`access/online-level.ts`):
-   * a patient or carer may not set, change or remove it (nor delete the Patient carrying it).
+   * Decisions that are the GP practice's, not the patient's, carried in the record itself:
+   * - the online access level on a Patient (`access/online-level.ts`);
+   * - enhanced review markers (nhs-domain §3.3: SNOMED 1364731000000104 "indicated" and
+   *   1364751000000106 "not indicated"), which hide a record's new entries until a clinician
+   *   has reviewed them. A patient or carer writing "not indicated" would lift their own review.
+   * A patient or carer may not set, change or remove either (nor delete what carries them).
    * `next` undefined: a delete.
    */
-  private async guardOnlineLevel(id: string | undefined, next: Resource | undefined): Promise<void> {
-    const current = id ? await this.store.readCurrent('Patient', id) : undefined;
-    const before = current && !current.deleted ? onlineLevelOf(JSON.parse(current.json) as Record<string, unknown>) : undefined;
-    const after = next ? onlineLevelOf(next as Record<string, unknown>) : undefined;
-    if (before !== after) throw forbidden('The online access level of a record is set by the GP practice, not through this app');
+  private async guardPracticeDecisions(type: string, id: string | undefined, next: Resource | undefined): Promise<void> {
+    if (type !== 'Patient' && !REVIEW_TYPE_SET.has(type)) return;
+    const current = id ? await this.store.readCurrent(type, id) : undefined;
+    const before = current && !current.deleted ? (JSON.parse(current.json) as Record<string, unknown>) : undefined;
+    if (type === 'Patient') {
+      const levelBefore = before ? onlineLevelOf(before) : undefined;
+      const levelAfter = next ? onlineLevelOf(next as Record<string, unknown>) : undefined;
+      if (levelBefore !== levelAfter) throw forbidden('The online access level of a record is set by the GP practice, not through this app');
+      return;
+    }
+    if ((before && reviewMarkers(before).length > 0) || (next && reviewMarkers(next as Record<string, unknown>).length > 0)) {
+      throw forbidden('Enhanced review of a record is recorded by the GP practice, not through this app');
+    }
   }
 
   /** Shapes a stored resource for output, honouring `_summary` and `_elements`. */
@@ -441,7 +453,7 @@ export class FhirRouter {
     access.audit.action = 'delete';
     this.requireScope(access, type, 'd');
     await this.authorizeExisting(access, type, id);
-    if (type === 'Patient' && access.policy.kind === 'patient') await this.guardOnlineLevel(id, undefined);
+    if (access.policy.kind === 'patient') await this.guardPracticeDecisions(type, id, undefined);
     const v = await this.store.delete(type, id, this.ifMatch(req), access.audit.forWrite());
     const headers: Record<string, string> = v ? { etag: etagOf(v) } : {};
     if (preferReturn(req.headers) === 'OperationOutcome') return json(200, allOk(v ? `Deleted ${type}/${id}` : `${type}/${id} did not exist`), headers);

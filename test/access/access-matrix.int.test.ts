@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
-import { ACT_CODE, ONLINE_VISIBILITY, SHARING_CHOICE, SNOMED, REVIEW_INDICATED } from '../../src/access/codes.js';
+import { ACT_CODE, ONLINE_VISIBILITY, SHARING_CHOICE, SNOMED, REVIEW_INDICATED, REVIEW_NOT_INDICATED } from '../../src/access/codes.js';
 import { AuthStore } from '../../src/store/auth-store.js';
 import type { Resource } from '../../src/fhir/types.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -270,6 +270,11 @@ for (const engine of ENGINES) {
       expect((await t.call('PUT', '/fhir/Observation/bob-chol', bobObs, as('alice'))).status).toBe(404);
       expect((await t.call('DELETE', '/fhir/Observation/bob-chol', undefined, as('alice'))).status).toBe(404);
       expect((await t.call('GET', '/fhir/Observation/bob-chol', undefined, as('system'))).status).toBe(200);
+      // Enhanced review is the practice's decision: a patient cannot lift (or set) their own.
+      const notIndicated = { resourceType: 'Observation', status: 'final', code: { coding: [{ system: SNOMED, code: REVIEW_NOT_INDICATED }] }, subject: { reference: 'Patient/grace' }, effectiveDateTime: '2030-01-01' };
+      expect((await t.call('POST', '/fhir/Observation', notIndicated, as('grace'))).status).toBe(403);
+      expect((await t.call('GET', '/fhir/Observation/grace-bp', undefined, as('grace'))).status).toBe(404);
+      expect((await t.call('POST', '/fhir/Observation', { ...notIndicated, subject: { reference: 'Patient/alice' }, code: { coding: [{ system: SNOMED, code: REVIEW_INDICATED }] } }, as('alice'))).status).toBe(403);
       // Transactions, conditional writes and identity operations: backend systems only.
       expect((await t.call('POST', '/fhir', { resourceType: 'Bundle', type: 'batch', entry: [] }, as('gp'))).status).toBe(403);
       expect((await t.call('POST', '/fhir/Task', flag('alice'), { ...as('alice'), 'if-none-exist': 'status=requested' })).status).toBe(403);
