@@ -3,21 +3,8 @@ import { validateResource } from '../fhir/validation/index.js';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, MAX_AUDIT_ENTITIES, chainKeysOf, NO_PATIENT_CHAIN, type AccessRecord } from './access-record.js';
 import { auditEventOf, buildAuditEvent, patientAccessView } from './audit-event.js';
 import { storedAccessForPatient, storedAccessOf } from './stored-access.js';
+import { gpRead } from '../../test/support/access-records.js';
 
-const at = new Date('2026-03-04T10:11:12.345Z');
-const gpRead: AccessRecord = {
-  action: 'read',
-  outcome: 'success',
-  at,
-  agent: {
-    reference: 'Practitioner/9', display: 'Dr Ada Okafor', role: 'gp', organization: 'Organization/42',
-    clientId: 'clinician-app', userId: 'u-17', tokenId: 'tok-1',
-  },
-  patientIds: ['p1'],
-  entities: ['Observation/o1'],
-  purpose: 'TREAT',
-  sourceIp: '10.1.2.3',
-};
 
 describe('buildAuditEvent (https://hl7.org/fhir/R4/auditevent.html)', () => {
   it('describes a GP reading an observation: REST read, user and client agents, patient and resource entities', () => {

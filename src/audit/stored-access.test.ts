@@ -2,22 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { ACCESS_ACTIONS, ACCESS_OUTCOMES, MAX_AUDIT_ENTITIES, type AccessRecord } from './access-record.js';
 import { auditEventOf, buildAuditEvent } from './audit-event.js';
 import { canonicalJson } from './hash-chain.js';
+import { gpRead as gpRead0 } from '../../test/support/access-records.js';
 import { isStoredAccess, storedAccessForPatient, storedAccessJson, storedAccessOf } from './stored-access.js';
 
-const at = new Date('2026-03-04T10:11:12.345Z');
-const gpRead: AccessRecord = {
-  action: 'read',
-  outcome: 'success',
-  at,
-  agent: {
-    reference: 'Practitioner/9', display: 'Dr Ada Okafor', role: 'gp', organization: 'Organization/42', organizationName: 'Lindley Surgery',
-    clientId: 'clinician-app', userId: 'u-17', tokenId: 'tok-1',
-  },
-  patientIds: ['p1'],
-  entities: ['Observation/o1'],
-  purpose: 'TREAT',
-  sourceIp: '10.1.2.3',
-};
+const at = gpRead0.at;
+const gpRead: AccessRecord = { ...gpRead0, agent: { ...gpRead0.agent, organizationName: 'Lindley Surgery' } };
 
 /** Records with every optional part present or absent, in every action and outcome. */
 function variants(): AccessRecord[] {
