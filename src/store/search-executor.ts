@@ -74,8 +74,13 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   const b = new Binder(visible, scoped);
   const where = whereClause(b, registry, req, 'r');
   const whereValues = b.values.length;
-  const sorts = req.sort.map((s) => ({ ...sortExpression(b, s, 'r'), descending: s.descending }));
+  const person = scope ?? patientScope(registry, req);
+  // Bound only when a sort key uses it: every bound value must appear in the statement.
+  let personIds: string | undefined;
+  const personSort = (i: number) => (person ? { type: req.resourceType, ids: (personIds ??= b.bind(person)), alias: `sk${i}` } : undefined);
+  const sorts = req.sort.map((s, i) => ({ ...sortExpression(b, s, 'r', s.def ? personSort(i) : undefined), descending: s.descending }));
   const selectKeys = sorts.map((s, i) => `, ${s.sql} AS k${i}`).join('');
+  const sortJoins = sorts.map((s) => (s.join ? ` ${s.join}` : '')).join('');
 
   const wantTotal = req.total !== 'none' || req.summary === 'count';
   const countSql = () => db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources r WHERE ${where}`, b.values.slice(0, whereValues), { prepare: true });
@@ -103,7 +108,7 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   // The total rides along as a window count over every match (computed before the cursor
   // filter), so one query — one plan — gives both the page and Bundle.total.
   const totalCol = wantTotal ? ', count(*) OVER () AS total' : '';
-  const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content, r.patient_id${selectKeys}${totalCol} FROM resources r WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
+  const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content, r.patient_id${selectKeys}${totalCol} FROM resources r${sortJoins} WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
   // Prepared: a search's text depends only on its shape (every value is bound), and the same few
   // shapes come again and again, so each connection parses and plans each shape once.
   const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string; patient_id: string | null; total?: number }>(sql, b.values, { prepare: true });

@@ -235,6 +235,21 @@ describe.each(ENGINES)('search on %s', (engine) => {
       const byId = await t.call('GET', '/fhir/Patient?_sort=-_id');
       expect(byId.body.entry.map((e: any) => e.resource.id)).toEqual(['cy', 'bob', 'ann']);
     });
+    it('sorts a patient-scoped search the same way as the same search across patients (paged, several keys)', async () => {
+      for (const sort of ['-date', 'date', 'code,-date', '-value-quantity', 'status,-_lastUpdated']) {
+        const inOrder = async (url: string) => (await t.call('GET', url)).body.entry.map((e: any) => e.resource.id as string);
+        const across = (await inOrder(`/fhir/Observation?_sort=${sort}&_count=100`)).filter((id) => ['hr1', 'hr2', 'bp1'].includes(id));
+        const seen: string[] = [];
+        let url: string | undefined = `/fhir/Observation?patient=ann&_sort=${sort}&_count=1`;
+        while (url) {
+          const res = await t.call('GET', url);
+          seen.push(...res.body.entry.map((e: any) => e.resource.id));
+          url = res.body.link.find((l: any) => l.relation === 'next')?.url.replace('http://tessera.test', '');
+        }
+        expect(seen, sort).toEqual(across);
+        expect(await inOrder(`/fhir/Patient/ann/Observation?_sort=${sort}`), sort).toEqual(across);
+      }
+    });
     it('pages with opaque cursors and exact totals', async () => {
       const seen: string[] = [];
       let url: string | undefined = '/fhir/Observation?_count=2&_sort=-date';
