@@ -23,7 +23,7 @@ import { badRequest, gone, invalid, methodNotAllowed, notFound, unsupportedMedia
 import { isObject, type Resource } from '../fhir/types.js';
 import { validateResource } from '../fhir/validation/index.js';
 import type { FhirStore, WriteAudit } from '../store/fhir-store.js';
-import type { Caller } from '../http/fhir-router.js';
+import type { Principal } from '../auth/principal.js';
 import { linkAgentOf, linkProvenance, type LinkAgent } from './link-provenance.js';
 
 /** Canonical URL of the `$link` operation (Tessera's own; FHIR R4 defines none). */
@@ -48,6 +48,22 @@ export interface LinkResponse {
   status: number;
   headers: Record<string, string>;
   body?: string;
+}
+
+/**
+ * The caller as the router binds it (structurally its `Caller`; operations do not import
+ * `http/`): who they are, and their request's audit record.
+ */
+export interface LinkCaller {
+  principal: Principal;
+  displayName?: string;
+  organizationName?: string;
+  audit: {
+    /** Notes a patient the request reached. */
+    patient(id: string): void;
+    /** The callback that appends the request's audit record inside a write's transaction. */
+    forWrite(): WriteAudit | undefined;
+  };
 }
 
 /** What the operations need from the store. */
@@ -186,7 +202,7 @@ export async function setPatientLink(store: LinkStore, id: string, otherId: stri
 /** The `$link` or `$unlink` handler for the operation table. */
 export function linkHandler(deps: { store: LinkStore }, action: LinkAction) {
   const op = `$${action}`;
-  return async (req: LinkRequest, target: { type?: string; id?: string }, caller: Caller): Promise<LinkResponse> => {
+  return async (req: LinkRequest, target: { type?: string; id?: string }, caller: LinkCaller): Promise<LinkResponse> => {
     if (target.type !== 'Patient') throw notFound(`${op} is defined on Patient: POST [base]/Patient/{id}/${op}`);
     if (target.id === undefined) throw badRequest(`${op} is invoked on one patient: POST [base]/Patient/{id}/${op}`, 'url');
     if (req.method.toUpperCase() !== 'POST') throw methodNotAllowed(`${op} changes records, so it takes POST, not ${req.method}`);
