@@ -6,6 +6,7 @@
  *   npm run bench -- --quick           shorter runs
  *   npm run bench -- --engine postgres only one engine
  *   npm run bench -- --patient-app     only the patient app pages
+ *   npm run bench -- --match           only Patient/$match at 100,000 Patients (PostgreSQL)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,9 +23,10 @@ import { mintAccessToken } from '../src/auth/mint-token.js';
 import { loadConfig } from '../src/config/config.js';
 import http from 'node:http';
 import { benchPatientApp, type PatientAppRow } from './patient-app.js';
+import { benchMatch } from './match.js';
 
 const { values: args } = parseArgs({
-  options: { quick: { type: 'boolean' }, engine: { type: 'string', multiple: true }, scale: { type: 'boolean' }, 'patient-app': { type: 'boolean' } },
+  options: { quick: { type: 'boolean' }, engine: { type: 'string', multiple: true }, scale: { type: 'boolean' }, 'patient-app': { type: 'boolean' }, match: { type: 'boolean' } },
 });
 const DURATION = args.quick ? 4_000 : 10_000;
 const ENGINES = (args.engine ?? ['postgres', 'pglite']) as ('postgres' | 'pglite')[];
@@ -463,6 +465,23 @@ async function benchPatientAppPages(): Promise<void> {
   for (const row of await benchPatientApp(args.quick ? 15 : 30)) record(row);
 }
 
+/** `$match` at 100,000 Patients, on its own database of the cluster (see `match.ts`). */
+async function benchMatchPart(cluster: PostgresCluster): Promise<void> {
+  const databaseUrl = await cluster.createDatabase(`match_${Date.now()}`);
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'tessera-bench-match-'));
+  try {
+    await benchMatch({
+      databaseUrl, api, record, log, queries: args.quick ? 100 : 300,
+      start: async (env) => {
+        const server = await startTessera(env, dataDir);
+        return { base: server.base, stop: () => stop(server.child) };
+      },
+    });
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 function printTable(): void {
   const table = [
     '| engine | measure | Tessera | ceiling (same run) | ratio | target | result |',
@@ -475,6 +494,16 @@ function printTable(): void {
 async function main(): Promise<void> {
   if (args['patient-app']) {
     await benchPatientAppPages();
+    printTable();
+    return;
+  }
+  if (args.match) {
+    const cluster = await startPostgresCluster();
+    try {
+      await benchMatchPart(cluster);
+    } finally {
+      await cluster.stop();
+    }
     printTable();
     return;
   }
@@ -498,6 +527,7 @@ async function main(): Promise<void> {
     if (ENGINES.includes('postgres')) cluster = await startPostgresCluster();
     if (args.scale) await benchScale(cluster!, all, bareRead);
     else for (const engine of ENGINES) await benchEngine(engine, cluster, all, bareBase, bareRead);
+    if (!args.scale && cluster) await benchMatchPart(cluster);
   } finally {
     await cluster?.stop();
     rmSync(tmp, { recursive: true, force: true });

@@ -139,6 +139,9 @@ export function enrichChild(p: GeneratedPerson, now: Date): Resource[] {
   }];
 }
 
+/** Who links the demo's records: the demo loader itself, as each link's Provenance says. */
+const DEMO_LINKER = { clientId: 'tessera-demo', display: 'Tessera demo data loader' } as const;
+
 /** Loads the UK demo population into `store`. Returns the number of resources written. */
 export async function loadUkDemoPopulation(store: FhirStore, baseUrl: string, now: Date): Promise<number> {
   const date = demoDate(now);
@@ -153,7 +156,7 @@ export async function loadUkDemoPopulation(store: FhirStore, baseUrl: string, no
     const gp = patientOf(person, 'gp');
     for (const kind of ['hospital', 'laboratory']) {
       const other = patientOf(person, kind);
-      if (gp?.id && other?.id) await setPatientLink(store, gp.id, other.id, 'link', baseUrl);
+      if (gp?.id && other?.id) await setPatientLink(store, gp.id, other.id, 'link', { baseUrl, agent: DEMO_LINKER, reason: 'The same person in the generated population' });
     }
   }
   const extra: Resource[] = [];

@@ -18,7 +18,8 @@ import { runAudit } from './audit-command.js';
 
 const USAGE = `Usage:
   tessera start [--port N] [--data DIR] [--no-demo]   serve the FHIR API (env: PORT, TESSERA_DATA, DATABASE_URL)
-  tessera import FILE...                              load bundles (transaction/batch/collection) or NDJSON, .gz allowed
+  tessera import [--parallel N] FILE...               load bundles (transaction/batch/collection) or NDJSON, .gz allowed;
+                                                      on PostgreSQL, --parallel loads N independent generated files at once
   tessera export [--out DIR] [--type TYPE] [--purpose direct-care|secondary-use]
                                                       write NDJSON, one file per resource type; secondary use
                                                       leaves out people who opted out (National Data Opt-out, Type 1)
@@ -50,6 +51,7 @@ async function main(argv: string[]): Promise<number> {
       patient: { type: 'string' },
       scope: { type: 'string' },
       purpose: { type: 'string' },
+      parallel: { type: 'string' },
     },
   });
   if (!command || values.help || command === 'help') {
@@ -76,8 +78,11 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'start':
       return runStart(config);
-    case 'import':
-      return runImport({ ...config, loadDemo: false }, positionals);
+    case 'import': {
+      const parallel = Number(values.parallel ?? 1);
+      if (!Number.isInteger(parallel) || parallel < 1) throw new Error('--parallel takes a whole number of at least 1');
+      return runImport({ ...config, loadDemo: false }, positionals, parallel);
+    }
     case 'token':
       return runToken({ ...(values.system ? { system: true } : {}), ...(values.user ? { user: values.user } : {}), ...(values.patient ? { patient: values.patient } : {}), ...(values.scope ? { scope: values.scope } : {}) }, config);
     case 'users':

@@ -13,6 +13,8 @@ import { FhirStore } from '../store/fhir-store.js';
 import { ENGINES } from '../../test/support/test-store.js';
 import { createTestApp, type TestApp } from '../../test/support/test-app.js';
 import { setPatientLink } from './patient-link.js';
+import { searchAuditEvents } from '../store/audit-log.js';
+import { LIFECYCLE_SYSTEM } from './link-provenance.js';
 
 const BASE = 'http://tessera.test/fhir';
 const other = (reference: string) => ({ resourceType: 'Parameters', parameter: [{ name: 'other', valueReference: { reference } }] });
@@ -110,9 +112,69 @@ describe.each(ENGINES)('Patient/$link and $unlink on %s', (engine) => {
       db: t.db, registry: t.store.registry, validate: validateResource,
       rules: (r) => ((r as Resource).id === 'locked' && (r as Resource)['link'] ? [issue('business-rule', 'locked')] : businessRules(r)),
     });
-    await expect(setPatientLink(store, 'hospital', 'locked', 'link')).rejects.toMatchObject({ status: 422 });
+    await expect(setPatientLink(store, 'hospital', 'locked', 'link', { agent: { clientId: 'test' } })).rejects.toMatchObject({ status: 422 });
     expect((await read('hospital')).link).toEqual([{ other: { reference: 'Patient/gp' }, type: 'seealso' }]);
     expect((await read('locked')).meta?.versionId).toBe('1');
+  });
+
+  describe('provenance and audit of link changes', () => {
+    const provenanceOf = async (id: string) =>
+      ((await t.call('GET', `/fhir/Provenance?target=Patient/${id}&_sort=-_lastUpdated`)).body.entry ?? []).map((e: { resource: Resource }) => e.resource) as (Resource & Record<string, any>)[];
+
+    it('records who linked two records, why and when, targeting both new versions, in one transaction with them', async () => {
+      for (const id of ['pa', 'pb']) await t.call('PUT', `/fhir/Patient/${id}`, patient({ id, family: 'Jones', given: ['Bea'], birthDate: '1970-01-02' }));
+      const res = await t.call('POST', '/fhir/Patient/pa/$link', { ...other('Patient/pb'), parameter: [...other('Patient/pb').parameter, { name: 'reason', valueString: 'Same NHS number, confirmed by the practice' }] });
+      expect(res.status).toBe(200);
+      const [prov, ...more] = await provenanceOf('pa');
+      expect(more).toHaveLength(0);
+      expect(prov!.target).toEqual([{ reference: 'Patient/pa/_history/2' }, { reference: 'Patient/pb/_history/2' }]);
+      expect(prov!.activity.coding[0]).toMatchObject({ system: LIFECYCLE_SYSTEM, code: 'link' });
+      expect(prov!.reason).toEqual([{ text: 'Same NHS number, confirmed by the practice' }]);
+      expect(prov!.agent[0].who).toMatchObject({ identifier: { value: 'test-client' } });
+      // Recorded at the instant the new versions were written.
+      expect(prov!.recorded).toBe((await read('pa')).meta?.lastUpdated);
+      expect((await provenanceOf('pb')).map((p) => p.id)).toEqual([prov!.id]);
+      expect(validateResource(prov).filter((i) => i.severity === 'error')).toEqual([]);
+    });
+
+    it('puts the change in both patients\' audit trails, in its transaction', async () => {
+      for (const pid of ['pa', 'pb']) {
+        // Newest writes first: the new Patient versions (update) and the Provenance (create).
+        const events = (await searchAuditEvents(t.db, { patient: pid, count: 20 })).filter((e) => e.action === 'C' || e.action === 'U').slice(0, 2);
+        expect(events.map((e) => e.action).sort(), pid).toEqual(['C', 'U']);
+        expect(events[0]!.recorded, pid).toBe(events[1]!.recorded);
+        expect(JSON.stringify(events), pid).toContain(`Patient/${pid}`);
+      }
+      // The full event, in the first patient's trail, names every version written.
+      const full = JSON.stringify(await searchAuditEvents(t.db, { patient: 'pa', count: 20 }));
+      expect(full).toContain('Patient/pb');
+      expect(full).toContain('Provenance/');
+    });
+
+    it('records unlinking, and writes nothing when nothing changes', async () => {
+      expect((await t.call('POST', '/fhir/Patient/pb/$unlink', other('Patient/pa'))).body.parameter[2].valueBoolean).toBe(true);
+      expect((await t.call('POST', '/fhir/Patient/pb/$unlink', other('Patient/pa'))).body.parameter[2].valueBoolean).toBe(false);
+      const provs = await provenanceOf('pb');
+      expect(provs.map((p) => p.activity.coding[0].code)).toEqual(['unlink', 'link']);
+      expect(provs[0]!.target).toEqual([{ reference: 'Patient/pb/_history/3' }, { reference: 'Patient/pa/_history/3' }]);
+      expect(provs[0]!.reason).toBeUndefined();
+    });
+
+    it('rolls the Provenance back with the link', async () => {
+      const store = new FhirStore({
+        db: t.db, registry: t.store.registry, validate: validateResource,
+        rules: (r) => ((r as Resource).resourceType === 'Provenance' ? [issue('business-rule', 'no provenance today')] : businessRules(r)),
+      });
+      await expect(setPatientLink(store, 'pa', 'pb', 'link', { agent: { clientId: 'test' } })).rejects.toMatchObject({ status: 422 });
+      expect((await read('pa')).meta?.versionId).toBe('3');
+      expect(await provenanceOf('pa')).toHaveLength(2);
+    });
+
+    it('refuses an empty reason', async () => {
+      const res = await t.call('POST', '/fhir/Patient/pa/$link', { resourceType: 'Parameters', parameter: [{ name: 'other', valueReference: { reference: 'Patient/pb' } }, { name: 'reason', valueString: ' ' }] });
+      expect(res.status).toBe(400);
+      expect(expressionOf(res.body)).toContain('Parameters.parameter[1].valueString');
+    });
   });
 
   describe('refusals', () => {

@@ -254,6 +254,13 @@ export class WriteSession {
    * Writes every planned version, its history row and its index rows as ONE statement (a chain
    * of data-modifying CTEs), so a write is atomic even outside a transaction and costs a single
    * round trip. https://www.postgresql.org/docs/current/queries-with.html#QUERIES-WITH-MODIFYING
+   *
+   * Each value is sent once: the versions are one CTE (`v`) that both `resources` and
+   * `resource_versions` read, and index rows name their version by its position in `v` and
+   * carry a patient id only when it is not the version's own. Encoding and parsing the array
+   * parameters is most of the cost of a large import (PGlite spends it in JavaScript and in the
+   * WASM engine alike), and without this the JSON text went twice and every index row repeated
+   * its resource's type and id.
    */
   async flush(): Promise<void> {
     const writes = this.pending().filter((w) => !w.unchanged);
@@ -265,23 +272,54 @@ export class WriteSession {
       if (stale.length === 0) continue;
       b.cte(`DELETE FROM ${table} WHERE (resource_type, id) IN (SELECT * FROM unnest(${b.array(stale.map((w) => w.resourceType), 'text')}, ${b.array(stale.map((w) => w.id), 'text')}))`);
     }
+    const arrays = VERSION_ROW_COLUMNS.map((c, i) => b.array(writes.map((w) => versionRow(w)[i]), c.type));
+    b.cte(`SELECT * FROM unnest(${arrays.join(', ')}) WITH ORDINALITY AS v(${VERSION_ROW_COLUMNS.map((c) => c.name).join(', ')}, ord)`, 'v');
+    const ordOf = new Map<PendingWrite, number>(writes.map((w, i) => [w, i + 1]));
     const indexed = writes.filter((w) => w.index);
+    const rowsOf = new Map(indexed.map((w) => [w, indexRows([w])]));
     for (const [table, columns] of INDEX_COLUMNS) {
       const fresh = indexed.filter((w) => !w.sameIndexTables?.has(table));
-      if (fresh.length > 0) b.insert(table, columns, indexRows(fresh)[table]!);
+      if (fresh.length === 0) continue;
+      const rows = compactIndexRows(fresh, table, ordOf, rowsOf);
+      if (rows.length === 0) continue;
+      const own = columns.slice(KEY.length);
+      const xs = [b.array(rows.map((r) => r[0]), 'int'), b.array(rows.map((r) => r[1]), 'text'), ...own.map((c, i) => b.array(rows.map((r) => r[i + 2]), c.type))];
+      b.cte(`INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')})
+        SELECT v.resource_type, v.id, COALESCE(x.patient_id, v.patient_id), ${own.map((c) => `x.${c.name}`).join(', ')}
+          FROM unnest(${xs.join(', ')}) AS x(ord, patient_id, ${own.map((c) => c.name).join(', ')}) JOIN v ON v.ord = x.ord`);
     }
     // A SearchParameter's reindex jobs commit with it (https://hl7.org/fhir/R4/search.html#custom).
     addReindexWork(b, writes.filter((w) => w.resourceType === 'SearchParameter'), this.deps.reindexDelayMs ?? 0);
-    b.insert('resource_versions', VERSION_COLUMNS, writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.method, w.json]));
-    const main = b.insertSql(
-      'resources', RESOURCE_COLUMNS,
-      writes.map((w) => [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.source, w.json]),
-      `ON CONFLICT (resource_type, id) DO UPDATE SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated,
-       is_deleted = EXCLUDED.is_deleted, patient_id = EXCLUDED.patient_id, source = EXCLUDED.source, content = EXCLUDED.content`,
-    );
+    b.cte(`INSERT INTO resource_versions (${VERSION_COLUMNS.map((c) => c.name).join(', ')}) SELECT ${VERSION_COLUMNS.map((c) => c.name).join(', ')} FROM v`);
+    const main = `INSERT INTO resources (${RESOURCE_COLUMNS.map((c) => c.name).join(', ')}) SELECT ${RESOURCE_COLUMNS.map((c) => c.name).join(', ')} FROM v
+       ON CONFLICT (resource_type, id) DO UPDATE SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated,
+       is_deleted = EXCLUDED.is_deleted, patient_id = EXCLUDED.patient_id, source = EXCLUDED.source, content = EXCLUDED.content`;
     await this.tx.query(b.statement(main), b.values, { prepare: writes.length === 1 });
     this.deps.onFlush?.(writes.length);
   }
+}
+
+/** The columns of the `v` CTE: what `resources` and `resource_versions` rows are made of. */
+const VERSION_ROW_COLUMNS: Column[] = [...RESOURCE_COLUMNS.slice(0, 7), { name: 'method', type: 'text' }, { name: 'content', type: 'text' }];
+
+function versionRow(w: PendingWrite): unknown[] {
+  return [w.resourceType, w.id, w.versionId, w.lastUpdated, w.deleted, w.patientId, w.source, w.method, w.json];
+}
+
+/**
+ * One table's index rows of `writes` as `[ord, patient_id, …columns after the key]`: `ord` is the
+ * version's position in the `v` CTE, `patient_id` null when it is the version's own patient.
+ */
+function compactIndexRows(writes: PendingWrite[], table: string, ordOf: Map<PendingWrite, number>, rowsOf: Map<PendingWrite, Record<string, unknown[][]>>): unknown[][] {
+  const out: unknown[][] = [];
+  for (const w of writes) {
+    const ord = ordOf.get(w)!;
+    for (const row of rowsOf.get(w)![table]!) {
+      const patientId = row[2] as string | null;
+      out.push([ord, patientId === w.patientId ? null : patientId, ...row.slice(KEY.length)]);
+    }
+  }
+  return out;
 }
 
 /** Builds one statement from data-modifying CTEs with array parameters. */
@@ -294,8 +332,9 @@ export class StatementBuilder {
     return `$${this.values.length}::${type}[]`;
   }
 
-  cte(sql: string): void {
-    this.ctes.push(`w${this.ctes.length} AS (${sql})`);
+  /** Adds a CTE, named `name` when later parts refer to it. */
+  cte(sql: string, name = `w${this.ctes.length}`): void {
+    this.ctes.push(`${name} AS (${sql})`);
   }
 
   insertSql(table: string, columns: readonly Column[], rows: readonly unknown[][], suffix = ''): string {
