@@ -238,7 +238,7 @@ describe.each(ENGINES)('search on %s', (engine) => {
     it('sorts a patient-scoped search the same way as the same search across patients (paged, several keys)', async () => {
       for (const sort of ['-date', 'date', 'code,-date', '-value-quantity', 'status,-_lastUpdated']) {
         const inOrder = async (url: string) => (await t.call('GET', url)).body.entry.map((e: any) => e.resource.id as string);
-        const across = (await inOrder(`/fhir/Observation?_sort=${sort}&_count=100`)).filter((id) => ['hr1', 'hr2', 'bp1'].includes(id));
+        const across = (await inOrder(`/fhir/Observation?_sort=${sort}&_count=100`)).filter((id: string) => ['hr1', 'hr2', 'bp1'].includes(id));
         const seen: string[] = [];
         let url: string | undefined = `/fhir/Observation?patient=ann&_sort=${sort}&_count=1`;
         while (url) {
