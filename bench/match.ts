@@ -9,9 +9,9 @@
  * records: half with the NHS number, half demographic only (name, birth date, sex, postcode, no
  * identifier). Each kind is printed beside its same-run ceiling: the plain indexed search that
  * `$match`'s first candidate lookup is (`Patient?identifier=` or `Patient?birthdate=`), sent the
- * same way, so the ratio is what scoring and the other candidate searches add. The target is on
- * the median; p99 is printed beside the plain search's p99, which on these shared 2-core
- * machines is dominated by neighbouring load.
+ * same way, so the ratio is what scoring and the other candidate searches add. "Answers in
+ * under 20 ms" is judged on p99 (nearly every answer), beside the plain search's p99 — which on
+ * these shared 2-core machines shows how much of the tail is neighbouring load.
  *
  * It adds about 3 minutes to `npm run bench` (generation about 40 s, loading about 2 minutes,
  * the requests a few seconds).
@@ -136,14 +136,14 @@ export async function benchMatch(deps: MatchBenchDeps): Promise<number> {
     const demoCeiling = await timeEach(sample, (p) => deps.api(`${server.base}/fhir/Patient?birthdate=${String(p['birthDate'])}&_total=none&_count=100`));
     const n = `${MATCH_BENCH_PATIENTS / 1000}k`;
     deps.record({
-      engine: 'postgres', measure: `$match by NHS number, ${n} Patients, 1 client`, value: byNhs.p50, unit: 'ms', ceiling: nhsCeiling.p50,
-      ceilingName: 'Patient?identifier= search, p50', target: `p50 < ${LIMIT_MS} ms`, pass: byNhs.p50 < LIMIT_MS && byNhs.errors === 0,
-      note: `p50 ${byNhs.p50.toFixed(1)} ms, p99 ${byNhs.p99.toFixed(1)} ms over ${withNhs.length} requests, errors ${byNhs.errors}; search p99 ${nhsCeiling.p99.toFixed(1)} ms`,
+      engine: 'postgres', measure: `$match by NHS number, ${n} Patients, 1 client, p99`, value: byNhs.p99, unit: 'ms', ceiling: nhsCeiling.p99,
+      ceilingName: 'Patient?identifier= search, p99', target: `p99 < ${LIMIT_MS} ms`, pass: byNhs.p99 < LIMIT_MS && byNhs.errors === 0,
+      note: `p50 ${byNhs.p50.toFixed(1)} ms over ${withNhs.length} requests, errors ${byNhs.errors}; search p50 ${nhsCeiling.p50.toFixed(1)} ms`,
     });
     deps.record({
-      engine: 'postgres', measure: `$match on demographics only, ${n} Patients, 1 client`, value: demo.p50, unit: 'ms', ceiling: demoCeiling.p50,
-      ceilingName: 'Patient?birthdate= search, p50', target: `p50 < ${LIMIT_MS} ms`, pass: demo.p50 < LIMIT_MS && demo.errors === 0,
-      note: `p50 ${demo.p50.toFixed(1)} ms, p99 ${demo.p99.toFixed(1)} ms over ${sample.length} requests, errors ${demo.errors}; search p99 ${demoCeiling.p99.toFixed(1)} ms`,
+      engine: 'postgres', measure: `$match on demographics only, ${n} Patients, 1 client, p99`, value: demo.p99, unit: 'ms', ceiling: demoCeiling.p99,
+      ceilingName: 'Patient?birthdate= search, p99', target: `p99 < ${LIMIT_MS} ms`, pass: demo.p99 < LIMIT_MS && demo.errors === 0,
+      note: `p50 ${demo.p50.toFixed(1)} ms over ${sample.length} requests, errors ${demo.errors}; search p50 ${demoCeiling.p50.toFixed(1)} ms`,
     });
   } finally {
     await server.stop();
