@@ -36,6 +36,9 @@ describe('canonicalEntry', () => {
     const { content, ...rest } = entry;
     expect(canonicalEntry(entry)).toBe(canonicalJson({ ...rest, content: JSON.parse(content) }));
     expect(canonicalEntry({ ...entry, agentRef: null })).toBe(canonicalJson({ ...rest, agentRef: null, content: JSON.parse(content) }));
+    // Strings that need escaping, a later position, a copy row.
+    const odd = { ...rest, chainKey: 'p"\\\u00e9\n', agentRef: 'client "x"\u2028', seq: 123456789012, isPrimary: false, action: 'break-glass' };
+    expect(canonicalEntry({ ...odd, content })).toBe(canonicalJson({ ...odd, content: JSON.parse(content) }));
   });
 });
 

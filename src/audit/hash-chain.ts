@@ -58,10 +58,11 @@ export interface ChainEntry {
  * any way, including into equivalent JSON.
  */
 export function canonicalEntry(e: ChainEntry): string {
-  const head = canonicalJson({ action: e.action, agentRef: e.agentRef, chainKey: e.chainKey });
-  const tail = canonicalJson({ eventId: e.eventId, isPrimary: e.isPrimary, recordedAt: e.recordedAt, seq: e.seq });
-  // Keys in sorted order: action, agentRef, chainKey, content, eventId, isPrimary, recordedAt, seq.
-  return `${head.slice(0, -1)},"content":${e.content},${tail.slice(1)}`;
+  // Keys in sorted order: action, agentRef, chainKey, content, eventId, isPrimary, recordedAt, seq —
+  // written directly (every read of a record appends a row); `hash-chain.test.ts` checks it is
+  // exactly canonicalJson's text.
+  if (!Number.isFinite(e.seq)) throw new TypeError('canonicalEntry: non-finite seq');
+  return `{"action":${JSON.stringify(e.action)},"agentRef":${JSON.stringify(e.agentRef)},"chainKey":${JSON.stringify(e.chainKey)},"content":${e.content},"eventId":${JSON.stringify(e.eventId)},"isPrimary":${e.isPrimary},"recordedAt":${JSON.stringify(e.recordedAt)},"seq":${JSON.stringify(e.seq)}}`;
 }
 
 /** The hash of a row: SHA-256 (hex) over the previous row's hash, a newline and the row's canonical text. */
