@@ -257,9 +257,10 @@ export class FhirRouter {
   /**
    * Checks that the caller may write `resource`: patient data only into records they may see
    * (a write into an unknown record and into one they may not see get the same answer), and
-   * directory data only by staff and systems.
+   * directory data only by staff and systems. `current`: the stored version being replaced, as
+   * {@link authorizeExisting} read it (none for a create).
    */
-  private async authorizeWrite(access: Caller, resource: Resource, isNew: boolean): Promise<void> {
+  private async authorizeWrite(access: Caller, resource: Resource, isNew: boolean, current?: ResourceVersion): Promise<void> {
     const policy = access.policy;
     if (policy.kind === 'unrestricted') return;
     const registry = this.store.registry;
@@ -272,7 +273,7 @@ export class FhirRouter {
     }
     // Staff register new patients; the registration itself creates the relationship.
     if (type === 'Patient' && isNew && policy.kind === 'staff') return;
-    if (policy.kind === 'patient') await this.guardPracticeDecisions(type, resource.id, resource);
+    if (policy.kind === 'patient') this.guardPracticeDecisions(type, current, resource);
     const keys = registry.patientKeys(resource);
     if (keys.length === 0) throw forbidden(`A ${type} must refer to the patient whose record it belongs to`);
     for (const k of keys) {
@@ -287,11 +288,10 @@ export class FhirRouter {
    *   1364751000000106 "not indicated"), which hide a record's new entries until a clinician
    *   has reviewed them. A patient or carer writing "not indicated" would lift their own review.
    * A patient or carer may not set, change or remove either (nor delete what carries them).
-   * `next` undefined: a delete.
+   * `current`: the stored version (none when new); `next` undefined: a delete.
    */
-  private async guardPracticeDecisions(type: string, id: string | undefined, next: Resource | undefined): Promise<void> {
+  private guardPracticeDecisions(type: string, current: ResourceVersion | undefined, next: Resource | undefined): void {
     if (type !== 'Patient' && !REVIEW_TYPE_SET.has(type)) return;
-    const current = id ? await this.store.readCurrent(type, id) : undefined;
     const before = current && !current.deleted ? (JSON.parse(current.json) as Record<string, unknown>) : undefined;
     if (type === 'Patient') {
       const levelBefore = before ? onlineLevelOf(before) : undefined;
@@ -392,8 +392,8 @@ export class FhirRouter {
     const resource = bodyResource(req, type);
     if (resource.id === undefined) throw badRequest('The resource in an update must carry its id', `${type}.id`);
     if (resource.id !== id) throw badRequest(`The body id '${resource.id}' does not match the URL id '${id}'`, `${type}.id`);
-    await this.authorizeExisting(access, type, id);
-    await this.authorizeWrite(access, resource, false);
+    const current = await this.authorizeExisting(access, type, id);
+    await this.authorizeWrite(access, resource, false, current);
     const ifMatch = this.ifMatch(req);
     const { version, created } = await this.store.update(resource, ifMatch, 'PUT', access.audit.forWrite());
     return this.writeResponse(req, version, created ? 201 : 200);
@@ -401,12 +401,16 @@ export class FhirRouter {
 
   /**
    * A resource that exists but that the caller may not see must not be overwritten or deleted
-   * by them: 404, as for a resource that does not exist.
+   * by them: 404, as for a resource that does not exist. Returns the stored version the caller
+   * may see (none if there is none; not read at all for unrestricted callers).
    */
-  private async authorizeExisting(access: Caller, type: string, id: string): Promise<void> {
-    if (access.policy.kind === 'unrestricted') return;
-    const any = await this.store.readCurrent(type, id);
-    if (any && !(await this.store.readCurrent(type, id, undefined, access.visible))) throw notFound(`${type}/${id} is not known`);
+  private async authorizeExisting(access: Caller, type: string, id: string): Promise<ResourceVersion | undefined> {
+    if (access.policy.kind === 'unrestricted') return undefined;
+    const seen = await this.store.readCurrent(type, id, undefined, access.visible);
+    if (seen) return seen;
+    // Only when the caller cannot see it: does it exist at all?
+    if (await this.store.readCurrent(type, id)) throw notFound(`${type}/${id} is not known`);
+    return undefined;
   }
 
   private ifMatch(req: FhirRequest): number | undefined {
@@ -443,7 +447,7 @@ export class FhirRouter {
     const ifMatch = this.ifMatch(req);
     const patched = applyJsonPatch(JSON.parse(cur.json) as Resource, req.body);
     if (patched.resourceType !== type || patched.id !== id) throw badRequest('A patch may not change resourceType or id', `${type}.id`);
-    await this.authorizeWrite(access, patched, false);
+    await this.authorizeWrite(access, patched, false, cur);
     const { version } = await this.store.update(patched, ifMatch ?? cur.versionId, 'PATCH', access.audit.forWrite());
     return this.writeResponse(req, version, 200);
   }
@@ -452,8 +456,8 @@ export class FhirRouter {
   private async delete(req: FhirRequest, access: Caller, type: string, id: string): Promise<FhirResponse> {
     access.audit.action = 'delete';
     this.requireScope(access, type, 'd');
-    await this.authorizeExisting(access, type, id);
-    if (access.policy.kind === 'patient') await this.guardPracticeDecisions(type, id, undefined);
+    const current = await this.authorizeExisting(access, type, id);
+    if (access.policy.kind === 'patient') this.guardPracticeDecisions(type, current, undefined);
     const v = await this.store.delete(type, id, this.ifMatch(req), access.audit.forWrite());
     const headers: Record<string, string> = v ? { etag: etagOf(v) } : {};
     if (preferReturn(req.headers) === 'OperationOutcome') return json(200, allOk(v ? `Deleted ${type}/${id}` : `${type}/${id} did not exist`), headers);

@@ -69,12 +69,12 @@ async function resolveValueSets(db: SqlClient, filters: Filter[]): Promise<void>
 export async function executeSearch(db: SqlClient, registry: SearchRegistry, req: SearchRequest, visible: Visibility = UNRESTRICTED): Promise<SearchPage> {
   await resolveValueSets(db, req.filters);
   if (req.compartment && !req.compartment.ids) req.compartment.ids = await linkedPatients(db, req.compartment.id);
-  const scope = visible.forPerson ? patientScope(registry, req) : undefined;
-  const scoped = scope && visible.forPerson ? await visible.forPerson(db, scope) : undefined;
+  // The one person a search is confined to, if any: decided for once (staff), and the sort keys read from.
+  const person = patientScope(registry, req);
+  const scoped = person && visible.forPerson ? await visible.forPerson(db, person) : undefined;
   const b = new Binder(visible, scoped);
   const where = whereClause(b, registry, req, 'r');
   const whereValues = b.values.length;
-  const person = scope ?? patientScope(registry, req);
   // Bound only when a sort key uses it: every bound value must appear in the statement.
   let personIds: string | undefined;
   const personSort = (i: number) => (person ? { type: req.resourceType, ids: (personIds ??= b.bind(person)), alias: `sk${i}` } : undefined);
