@@ -116,6 +116,21 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     expect(found.filter((e) => e.id === id)).toHaveLength(1);
   });
 
+  it('stores text with commas, quotes, backslashes and control characters exactly, in a batch of several', async () => {
+    // The append sends the contents of a batch as one delimited text: nothing a client can put
+    // in a query or an agent's name may split or merge rows.
+    const awkward = 'name=a,b&x="q"\\\u001e\u0000\n' + '\u001e,'.repeat(3);
+    const records = [access(['d1'], { query: awkward }), access(['d1', 'd2'], { query: `${awkward}2` }), access(['d2'])];
+    records[2]!.agent = { ...records[2]!.agent, display: awkward, clientId: 'client,with\u001e"odd"' };
+    const ids = await db.transaction((tx) => appendAuditRecords(tx, records));
+    const d1 = await chainRows(db, 'd1');
+    expect(d1.map((r) => JSON.parse(r.content).query)).toEqual([awkward, `${awkward}2`]);
+    const d2 = await chainRows(db, 'd2');
+    expect(d2.map((r) => r.event_id)).toEqual([ids[1], ids[2]]);
+    expect(JSON.parse(d2[1]!.content).agent).toMatchObject({ display: awkward, clientId: 'client,with\u001e"odd"' });
+    expect((await verifyAuditChains(db)).problems).toEqual([]);
+  });
+
   it('reads rows stored as whole AuditEvents (before the trail stored facts) as they were stored', async () => {
     const legacy = buildAuditEvent(access(['old1']), { id: '6f1c1d4e-0000-4000-8000-000000000001' });
     const entry = { chainKey: 'old1', seq: 1, eventId: legacy.id, recordedAt: legacy.recorded, action: 'read', agentRef: 'Practitioner/9', isPrimary: true, content: canonicalJson(legacy) };

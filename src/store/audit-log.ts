@@ -13,6 +13,9 @@ import { GENESIS_HASH, entryHash, type ChainEntry } from '../audit/hash-chain.js
 import { isStoredAccess, storedAccessForPatient, storedAccessJson, storedAccessOf, type AuditSourceNames } from '../audit/stored-access.js';
 import type { Database, SqlClient } from './database.js';
 
+/** Separates the JSON contents in one parameter; JSON text never contains it unescaped. */
+const RECORD_SEPARATOR = String.fromCharCode(30);
+
 /** The agent a record is searched by: the person's reference, else (a backend service) its client id. */
 function agentRefOf(r: AccessRecord): string {
   return r.agent.reference ?? r.agent.clientId;
@@ -54,40 +57,56 @@ export async function appendAuditRecords(tx: SqlClient, records: readonly Access
   );
   const heads = new Map(locked.rows.map((h) => [h.chain_key, { seq: Number(h.seq), hash: h.hash }]));
 
-  const rows: (ChainEntry & { prevHash: string; hash: string })[] = [];
+  // One array per column, filled row by row (no row objects: every read appends one).
+  const c = { chainKey: [] as string[], seq: [] as number[], eventId: [] as string[], recordedAt: [] as string[], action: [] as string[], agentRef: [] as string[], isPrimary: [] as string[], content: [] as string[], prevHash: [] as string[], hash: [] as string[] };
   const ids: string[] = [];
   for (const { r, keys: chainKeys } of perRecord) {
     const eventId = randomUUID();
     ids.push(eventId);
     const stored = storedAccessOf(r, source);
     const full = storedAccessJson(stored);
+    const recordedAt = r.at.toISOString();
+    const agentRef = agentRefOf(r);
     chainKeys.forEach((chainKey, i) => {
       const head = heads.get(chainKey);
       if (!head) throw new Error(`audit chain head ${chainKey} was not locked`);
       const isPrimary = i === 0;
       const content = isPrimary || chainKey === NO_PATIENT_CHAIN ? full : storedAccessJson(storedAccessForPatient(stored, chainKey));
-      const entry: ChainEntry = {
-        chainKey, seq: head.seq + 1, eventId, recordedAt: r.at.toISOString(), action: r.action, agentRef: agentRefOf(r), isPrimary, content,
-      };
+      const entry: ChainEntry = { chainKey, seq: head.seq + 1, eventId, recordedAt, action: r.action, agentRef, isPrimary, content };
       const hash = entryHash(head.hash, entry);
-      rows.push({ ...entry, prevHash: head.hash, hash });
+      c.chainKey.push(chainKey);
+      c.seq.push(entry.seq);
+      c.eventId.push(eventId);
+      c.recordedAt.push(recordedAt);
+      c.action.push(r.action);
+      c.agentRef.push(agentRef);
+      c.isPrimary.push(isPrimary ? 't' : 'f');
+      c.content.push(content);
+      c.prevHash.push(head.hash);
+      c.hash.push(hash);
       head.seq = entry.seq;
       head.hash = hash;
     });
   }
 
-  const col = <K extends keyof (typeof rows)[number]>(k: K) => rows.map((row) => row[k]);
+  // Columns whose values cannot contain the separator go as one delimited text each, split by
+  // `string_to_array`: no per-element quoting on either side, which array literals need (and
+  // which cost more than the rest of the append for the JSON content). Numbers, booleans, UUIDs,
+  // ISO instants, action codes and hex hashes cannot contain a comma; the content is JSON, in
+  // which every control character (so the record separator U+001E) is escaped. Chain keys and
+  // agent references come from clients' ids, so they stay arrays.
   await tx.query(
     `WITH appended AS (
        INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash)
-       SELECT * FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::timestamptz[], $5::text[], $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[])
+       SELECT * FROM unnest($1::text[], string_to_array($2, ',')::bigint[], string_to_array($3, ',')::uuid[], string_to_array($4, ',')::timestamptz[],
+         string_to_array($5, ','), $6::text[], string_to_array($7, ',')::boolean[], string_to_array($8, chr(30)), string_to_array($9, ','), string_to_array($10, ','))
      )
      UPDATE audit_chain_heads h SET seq = u.seq, hash = u.hash
-     FROM unnest($11::text[], $12::bigint[], $13::text[]) AS u(chain_key, seq, hash)
+     FROM unnest($11::text[], string_to_array($12, ',')::bigint[], string_to_array($13, ',')) AS u(chain_key, seq, hash)
      WHERE h.chain_key = u.chain_key`,
     [
-      col('chainKey'), col('seq'), col('eventId'), col('recordedAt'), col('action'), col('agentRef'), col('isPrimary'), col('content'), col('prevHash'), col('hash'),
-      keys, keys.map((k) => heads.get(k)!.seq), keys.map((k) => heads.get(k)!.hash),
+      c.chainKey, c.seq.join(','), c.eventId.join(','), c.recordedAt.join(','), c.action.join(','), c.agentRef, c.isPrimary.join(','), c.content.join(RECORD_SEPARATOR), c.prevHash.join(','), c.hash.join(','),
+      keys, keys.map((k) => heads.get(k)!.seq).join(','), keys.map((k) => heads.get(k)!.hash).join(','),
     ],
     { prepare: true },
   );

@@ -47,6 +47,20 @@ describe.each(ENGINES)('$everything on %s', (engine) => {
     expect(await ids('/fhir/Patient/stranger/Observation')).toEqual(['o2']);
   });
 
+  it('a resource in two records comes once in each, with what it refers to; a deleted one not at all', async () => {
+    const put = async (r: any) => expect((await t.call('PUT', `/fhir/${r.resourceType}/${r.id}`, r)).status).toBeLessThan(300);
+    await put({ resourceType: 'Practitioner', id: 'dr', name: [{ family: 'Who' }] });
+    await put({ resourceType: 'Patient', id: 'mum', name: [{ family: 'Ade' }] });
+    await put({ resourceType: 'Patient', id: 'baby', name: [{ family: 'Ade' }] });
+    // Kept under mum's key, in baby's compartment too (performer), naming a practitioner twice.
+    await put({ resourceType: 'Observation', id: 'shared', status: 'final', code: { text: 'x' }, subject: { reference: 'Patient/mum' }, performer: [{ reference: 'Patient/baby' }, { reference: 'Practitioner/dr' }] });
+    await put({ resourceType: 'Condition', id: 'mum-c', subject: { reference: 'Patient/mum' }, asserter: { reference: 'Practitioner/dr' }, code: { text: 'y' } });
+    await put({ resourceType: 'Condition', id: 'gone', subject: { reference: 'Patient/baby' }, code: { text: 'z' } });
+    expect((await t.call('DELETE', '/fhir/Condition/gone')).status).toBeLessThan(300);
+    expect(await everything('mum')).toEqual(['Condition/mum-c', 'Observation/shared', 'Patient/mum', 'Practitioner/dr']);
+    expect(await everything('baby')).toEqual(['Observation/shared', 'Patient/baby', 'Practitioner/dr']);
+  });
+
   it('refuses unsupported parameters rather than ignoring them', async () => {
     const res = await t.call('GET', '/fhir/Patient/gp-rec/$everything?start=2020-01-01');
     expect(res.status).toBe(400);

@@ -70,22 +70,40 @@ export async function patientEverything(db: SqlClient, registry: SearchRegistry,
   if (opts.types && opts.types.length > 0) conds.push(`a.resource_type = ANY(${b.bind(opts.types)}::text[])`);
   const visibleR = b.visibleAnd('r', '$1');
   const visibleT = b.visibleAnd('t');
+  // The record: resources keyed to the patients, plus those of other patients (or none) that
+  // name them in a compartment parameter — disjoint, so no de-duplication over the content. A
+  // resource is indexed once per compartment it is in, and every copy carries all its
+  // references; the copy under its own patient key is the one the second branch finds.
+  // What they refer to outside any record: the distinct targets first (a record of a thousand
+  // resources names the same few practitioners thousands of times), then one lookup each.
   const res = await db.query<{ resource_type: string; id: string; content: string }>(
-    `WITH record AS (
-       SELECT r.resource_type, r.id, r.last_updated, r.content FROM resources r
+    `WITH record AS MATERIALIZED (
+       SELECT r.resource_type, r.id, r.patient_id, r.last_updated, r.content FROM resources r
         WHERE r.patient_id = ANY($1::text[]) AND NOT r.is_deleted${visibleR}
+       UNION ALL
+       SELECT r.resource_type, r.id, r.patient_id, r.last_updated, r.content FROM resources r
+        WHERE (r.resource_type, r.id) IN (
+                SELECT x.resource_type, x.id FROM search_reference x
+                 WHERE x.target_id = ANY($1::text[]) AND x.target_type = 'Patient' AND x.param = ANY($2::text[])
+                   AND (x.patient_id IS NULL OR NOT x.patient_id = ANY($1::text[])))
+          AND (r.patient_id IS NULL OR NOT r.patient_id = ANY($1::text[])) AND NOT r.is_deleted${visibleR}
+     ),
+     targets AS (
+       SELECT x.target_type, x.target_id FROM search_reference x
+         JOIN record ON record.resource_type = x.resource_type AND record.id = x.id
+        WHERE x.patient_id = ANY($1::text[])
        UNION
-       SELECT r.resource_type, r.id, r.last_updated, r.content FROM search_reference x
-         JOIN resources r ON r.resource_type = x.resource_type AND r.id = x.id
-        WHERE x.target_id = ANY($1::text[]) AND x.target_type = 'Patient' AND x.param = ANY($2::text[]) AND NOT r.is_deleted${visibleR}
-     ),
-     referenced AS (
-       SELECT t.resource_type, t.id, t.last_updated, t.content FROM record
+       SELECT x.target_type, x.target_id FROM record
          JOIN search_reference x ON x.resource_type = record.resource_type AND x.id = record.id
-         JOIN resources t ON t.resource_type = x.target_type AND t.id = x.target_id
-        WHERE t.patient_id IS NULL AND NOT t.is_deleted${visibleT}
+        WHERE record.patient_id IS NULL OR NOT record.patient_id = ANY($1::text[])
      ),
-     everything AS (SELECT * FROM record UNION SELECT * FROM referenced)
+     everything AS (
+       SELECT resource_type, id, last_updated, content FROM record
+       UNION ALL
+       SELECT t.resource_type, t.id, t.last_updated, t.content FROM targets
+         JOIN resources t ON t.resource_type = targets.target_type AND t.id = targets.target_id
+        WHERE t.patient_id IS NULL AND NOT t.is_deleted${visibleT}
+     )
      SELECT a.resource_type, a.id, a.content FROM everything a
      ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
      ORDER BY (a.resource_type <> 'Patient'), a.resource_type, a.id`,
