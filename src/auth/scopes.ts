@@ -169,6 +169,18 @@ export function anyScopeGrants(scopes: readonly ResourceScope[], context: ScopeC
   return scopes.some((s) => scopeGrants(s, context, resourceType, permission));
 }
 
+/** The scope contexts that count for a kind of caller: `system/` for backend systems, `user/` and `patient/` for staff, `patient/` for patients and carers. */
+export function scopeContextsOf(kind: string): ScopeContext[] {
+  if (kind === 'system') return ['system'];
+  if (kind === 'practitioner') return ['user', 'patient'];
+  return ['patient'];
+}
+
+/** True when a caller (a principal's kind and scopes) may do `permission` on `resourceType`. */
+export function callerMay(caller: { readonly kind: string; readonly scopes: readonly ResourceScope[] }, resourceType: string, permission: Permission): boolean {
+  return scopeContextsOf(caller.kind).some((ctx) => anyScopeGrants(caller.scopes, ctx, resourceType, permission));
+}
+
 /**
  * True when everything `inner` grants is also granted by `outer`: same context, a type equal to
  * or covered by `*`, permissions a subset, and `outer`'s query (if any) also on `inner`.

@@ -7,7 +7,7 @@
  */
 import { allOk, badRequest, forbidden, gone, methodNotAllowed, notAcceptable, notFound, OperationOutcomeError, unsupportedMediaType } from '../fhir/outcome.js';
 import { TokenError, type Principal } from '../auth/principal.js';
-import { anyScopeGrants, type Permission, type ScopeContext } from '../auth/scopes.js';
+import { callerMay, type Permission } from '../auth/scopes.js';
 import type { AccessResolver, CallerAccess } from '../store/caller-access.js';
 import { RequestAudit, type AuditSinks } from './request-audit.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
@@ -33,11 +33,24 @@ import type { FhirRequest, FhirResponse } from './fhir-types.js';
  */
 export type OperationHandler = (req: FhirRequest, target: { type?: string; id?: string }, access: Caller) => Promise<FhirResponse>;
 
+/** An operation as the router runs it. */
+export interface OperationEntry {
+  handler: OperationHandler;
+  listing: OperationListing;
+  /** The handler decides itself who may invoke it on a record they cannot see yet (no scope check, no read of the target). */
+  checksAccess?: boolean;
+  /**
+   * The handler reads the target with the caller's `visible` itself, and answers an unseen one
+   * as unknown: the router checks the scopes but does not read the target first.
+   */
+  readsTargetAsCaller?: boolean;
+}
+
 /** Dependencies of the router. */
 export interface RouterDeps {
   store: FhirStore;
   resourceTypes: readonly string[];
-  operations?: Map<string, { handler: OperationHandler; listing: OperationListing; checksAccess?: boolean }>;
+  operations?: Map<string, OperationEntry>;
   /** Binds each request's verified caller to what they may see. */
   access: AccessResolver;
   /** The audit trail (absent: nothing is audited, e.g. the insecure open benchmark mode). */
@@ -51,12 +64,6 @@ export interface RouterDeps {
  */
 export type Caller = CallerAccess & { audit: RequestAudit };
 
-/** The scope contexts that count for a kind of caller (SMART App Launch 2.0 scopes). */
-function scopeContexts(p: Principal): ScopeContext[] {
-  if (p.kind === 'system') return ['system'];
-  if (p.kind === 'practitioner') return ['user', 'patient'];
-  return ['patient'];
-}
 
 /** Types whose writes can change access decisions (relationships, consent, demographics, links). */
 const ACCESS_TYPES = new Set(['Patient', 'Encounter', 'EpisodeOfCare', 'ServiceRequest', 'CareTeam', 'Consent']);
@@ -122,7 +129,7 @@ function bodyResource(req: FhirRequest, type?: string): Resource {
 export class FhirRouter {
   private readonly store: FhirStore;
   private readonly types: Set<string>;
-  private readonly operations: Map<string, { handler: OperationHandler; listing: OperationListing; checksAccess?: boolean }>;
+  private readonly operations: Map<string, OperationEntry>;
 
   constructor(private readonly deps: RouterDeps) {
     this.store = deps.store;
@@ -230,7 +237,7 @@ export class FhirRouter {
     if (target.type && target.id && !op.checksAccess) {
       this.requireScope(access, target.type, 'r');
     }
-    if (target.type && target.id && !op.checksAccess && access.policy.kind !== 'unrestricted') {
+    if (target.type && target.id && !op.checksAccess && !op.readsTargetAsCaller && access.policy.kind !== 'unrestricted') {
       const cur = await this.store.readCurrent(target.type, target.id, undefined, access.visible);
       if (!cur || cur.deleted) throw notFound(`${target.type}/${target.id} is not known`);
     }
@@ -246,7 +253,7 @@ export class FhirRouter {
   /** True when the caller's scopes grant `permission` on `type`. */
   private scopeAllows(access: Caller, type: string, permission: Permission): boolean {
     const p = access.principal;
-    return scopeContexts(p).some((ctx) => anyScopeGrants(p.scopes, ctx, type, permission));
+    return callerMay(p, type, permission);
   }
 
   /** Bundles and conditional writes match across records: for backend systems only, for now. */

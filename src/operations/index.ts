@@ -3,7 +3,7 @@
  * @see https://hl7.org/fhir/R4/operations.html
  */
 import type { OperationListing } from '../http/capability-statement.js';
-import type { OperationHandler } from '../http/fhir-router.js';
+import type { OperationEntry, OperationHandler } from '../http/fhir-router.js';
 import type { FhirStore } from '../store/fhir-store.js';
 import { everythingHandler } from './patient-everything.js';
 import { calculatorOperations } from './calculators/index.js';
@@ -15,13 +15,7 @@ import { ACCESS_LOG_OPERATION_DEFINITION, accessLogHandler } from './access-log.
 import type { AuditSinks } from '../http/request-audit.js';
 import type { AccessResolver } from '../store/caller-access.js';
 
-/** Operation table entry. */
-export interface OperationEntry {
-  handler: OperationHandler;
-  listing: OperationListing;
-  /** The handler decides itself who may invoke it on a record they cannot see yet. */
-  checksAccess?: boolean;
-}
+export type { OperationEntry } from '../http/fhir-router.js';
 
 /** Dependencies of the operations. */
 export interface OperationDeps {
@@ -55,6 +49,8 @@ export function buildOperations(deps: OperationDeps): Map<string, OperationEntry
   ops.set('unlink', { handler: systemOnly(linkHandler(deps, 'unlink')), listing: { name: 'unlink', definition: UNLINK_OPERATION_DEFINITION } });
   ops.set('access-log', { handler: accessLogHandler({ db: deps.store.db, ...(deps.audit ? { audit: deps.audit } : {}) }), listing: { name: 'access-log', definition: ACCESS_LOG_OPERATION_DEFINITION } });
   ops.set('break-glass', { handler: breakGlassHandler(deps), listing: { name: 'break-glass', definition: BREAK_GLASS_OPERATION_DEFINITION }, checksAccess: true });
-  for (const [name, op] of calculatorOperations({ store: deps.store, now: deps.now })) ops.set(name, op);
+  // Calculations read the record with the caller's visibility themselves (one query for the
+  // patient and the readings), so the router need not read the patient first.
+  for (const [name, op] of calculatorOperations({ store: deps.store, now: deps.now })) ops.set(name, { ...op, readsTargetAsCaller: true });
   return ops;
 }

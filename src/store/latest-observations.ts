@@ -16,7 +16,7 @@
  * @see https://hl7.org/fhir/R4/patient.html#links
  */
 import type { SqlClient } from './database.js';
-import { UNRESTRICTED, type Visibility } from './access-sql.js';
+import { NOTHING, UNRESTRICTED, type Visibility } from './access-sql.js';
 import { Binder } from './search-sql.js';
 
 /** A code in a code system, as indexed from a Coding. */
@@ -64,6 +64,9 @@ export interface LatestObservations {
   /** In id order, at most `conditionLimit`. */
   readonly conditions: readonly { readonly id: string; readonly json: string }[];
 }
+
+/** Stands for the person's bound record ids until it is known whether the condition uses them. */
+const PERSON_PLACEHOLDER = '$person';
 
 /** Most Patient records one person may have across systems, as in `linkedPatients`. */
 const MAX_LINKED = 50;
@@ -173,7 +176,14 @@ interface Row {
 export async function latestObservations(db: SqlClient, q: LatestObservationsQuery): Promise<LatestObservations> {
   if (!(Number.isSafeInteger(q.perCode) && q.perCode >= 1)) throw new RangeError(`perCode must be a positive integer, not ${q.perCode}`);
   if (!(Number.isSafeInteger(q.conditionLimit) && q.conditionLimit >= 0)) throw new RangeError(`conditionLimit must be a whole number, not ${q.conditionLimit}`);
-  const b = new Binder(q.visible ?? UNRESTRICTED);
+  // Staff: decide for the person once (remembered briefly), then use the small condition that
+  // decision leaves; someone they may not see reads as an unknown patient.
+  let visible = q.visible ?? UNRESTRICTED;
+  if (visible.forPerson) {
+    visible = await visible.forPerson(db, [q.patientId]);
+    if (visible === NOTHING) return { observations: [], conditions: [] };
+  }
+  const b = new Binder(visible);
   for (const v of [
     q.patientId,
     q.observationCodes.map((c) => c.system), q.observationCodes.map((c) => c.code), q.perCode,
@@ -181,8 +191,10 @@ export async function latestObservations(db: SqlClient, q: LatestObservationsQue
   ]) b.bind(v);
   // The caller's visibility, on every resource returned (a fixed text per kind of caller, so
   // still one prepared plan each). Hidden readings are as if never recorded.
-  const person = b.visibleAnd('r') === '' ? undefined : b.bind([q.patientId]);
-  const sql = person === undefined ? SQL : SQL.replaceAll('/*visible*/', () => b.visibleAnd('r', person));
+  // The person's record ids are bound only if the condition uses them (an unused parameter has
+  // no type PostgreSQL can work out, and the condition left by a staff decision does not).
+  let sql = visible === UNRESTRICTED ? SQL : SQL.replaceAll('/*visible*/', () => b.visibleAnd('r', PERSON_PLACEHOLDER));
+  if (sql.includes(PERSON_PLACEHOLDER)) sql = sql.replaceAll(PERSON_PLACEHOLDER, b.bind([q.patientId]));
   const res = await db.query<Row>(sql, b.values, { prepare: true });
   let patient: LatestObservations['patient'];
   const observations: LatestObservation[] = [];

@@ -29,6 +29,7 @@ import { isObject } from '../../fhir/types.js';
 import { parseDateRange } from '../../search/date-range.js';
 import type { FhirStore } from '../../store/fhir-store.js';
 import type { LatestObservation } from '../../store/latest-observations.js';
+import type { Visibility } from '../../store/access-sql.js';
 import {
   ACVPU_ANSWERS, CHA2DS2_VASC_CONDITIONS, type Code, type ConditionItemName, CREATININE_CODES, HEIGHT_CODES,
   NEWS2_CODES, OXYGEN_ANSWERS, SNOMED, WEIGHT_CODES,
@@ -84,6 +85,8 @@ export interface GatherOptions {
   readonly supplied?: Readonly<Record<string, unknown>>;
   /** NEWS2 only: the vital signs' age limit, in (0, {@link NEWS2_MAX_AGE_HOURS_CEILING}]. */
   readonly maxAgeHours?: number;
+  /** What of the record the caller may see (default: everything); the rest is not read. */
+  readonly visible?: Visibility;
 }
 
 const HOUR_MS = 3_600_000;
@@ -316,9 +319,11 @@ interface RecordRead {
  * `conditionCodes`, in one query. Only when a code's newest readings are all unusable is it read
  * again, deeper.
  */
-async function readRecord(store: RecordReader, patientId: string, rules: readonly ObservationRule[], now: Date, conditionCodes: readonly Code[] = []): Promise<RecordRead> {
+async function readRecord(ctx: Context, rules: readonly ObservationRule[], conditionCodes: readonly Code[] = []): Promise<RecordRead> {
+  const { store, patientId, now } = ctx;
+  const visible = ctx.visible ? { visible: ctx.visible } : {};
   const first = await store.latestObservations({
-    patientId, observationCodes: uniqueCodes(rules.flatMap((r) => r.codes)), perCode: FIRST_PER_CODE,
+    ...visible, patientId, observationCodes: uniqueCodes(rules.flatMap((r) => r.codes)), perCode: FIRST_PER_CODE,
     conditionCodes: uniqueCodes(conditionCodes), conditionLimit: conditionCodes.length > 0 ? CONDITION_PAGE + 1 : 0,
   });
   const patient = patientFacts(patientId, first.patient);
@@ -329,7 +334,7 @@ async function readRecord(store: RecordReader, patientId: string, rules: readonl
     const pending = result.cutShort;
     if (pending.length === 0) break;
     const deeper = await store.latestObservations({
-      patientId, observationCodes: uniqueCodes(pending.flatMap((r) => r.codes)), perCode, conditionCodes: [], conditionLimit: 0,
+      ...visible, patientId, observationCodes: uniqueCodes(pending.flatMap((r) => r.codes)), perCode, conditionCodes: [], conditionLimit: 0,
     });
     result = pick(deeper.observations, pending, patientId, now);
   }
@@ -497,6 +502,7 @@ const HEIGHT_RULE = rule('heightM', 'body height', HEIGHT_CODES, BODY_MEASUREMEN
 
 interface Context {
   readonly store: RecordReader;
+  readonly visible: Visibility | undefined;
   readonly patientId: string;
   readonly now: Date;
   readonly c: Collector;
@@ -506,7 +512,7 @@ interface Context {
 /** Looks up the rules the caller did not supply, with the Patient, in one read of the record. */
 async function lookUp(ctx: Context, rules: readonly ObservationRule[]): Promise<[PatientFacts, (Finding | undefined)[]]> {
   const wanted = rules.filter((r) => !ctx.c.has(r.input));
-  const { patient, findings } = await readRecord(ctx.store, ctx.patientId, wanted, ctx.now);
+  const { patient, findings } = await readRecord(ctx, wanted);
   return [patient, rules.map((r) => (ctx.c.has(r.input) ? undefined : (findings.get(r.input) ?? { kind: 'missing' })))];
 }
 
@@ -554,7 +560,7 @@ async function cha2ds2VascFromRecord(ctx: Context): Promise<void> {
   const items = Object.entries(CHA2DS2_VASC_CONDITIONS) as [ConditionItemName, (typeof CHA2DS2_VASC_CONDITIONS)[ConditionItemName]][];
   const wanted = items.filter(([name]) => !ctx.c.has(name));
   const conditionCodes = wanted.flatMap(([, item]) => item.codes.map((code) => ({ system: SNOMED, code })));
-  const { patient, conditions } = await readRecord(ctx.store, ctx.patientId, [], ctx.now, conditionCodes);
+  const { patient, conditions } = await readRecord(ctx, [], conditionCodes);
   // A missed Condition would lower the score, so an unread remainder is refused, not ignored.
   if (conditions.length > CONDITION_PAGE) {
     throw unprocessable(`More than ${CONDITION_PAGE} matching Conditions are recorded; supply the CHA₂DS₂-VASc items in the request`, wanted.map(([name]) => name));
@@ -610,6 +616,6 @@ export async function gatherInputs(store: RecordReader, metadata: CalculatorMeta
   if (!gather) throw notFound(`There is no record-based ${metadata.name}`);
   const now = opts.now();
   const c = new Collector(now, opts.supplied ?? {});
-  await gather({ store, patientId, now, c, maxAgeHours: opts.maxAgeHours });
+  await gather({ store, visible: opts.visible, patientId, now, c, maxAgeHours: opts.maxAgeHours });
   return c.result(metadata);
 }

@@ -11,9 +11,11 @@
  * @see https://hl7.org/fhir/R4/operations.html
  */
 import { type Calculator, calculatorList } from '../../calculators/index.js';
-import { badRequest, methodNotAllowed, notFound, OperationOutcomeError, outcomeOf, unsupportedMediaType } from '../../fhir/outcome.js';
+import { badRequest, forbidden, methodNotAllowed, notFound, OperationOutcomeError, outcomeOf, unsupportedMediaType } from '../../fhir/outcome.js';
 import type { OperationOutcomeIssue } from '../../fhir/types.js';
 import type { FhirStore } from '../../store/fhir-store.js';
+import type { Visibility } from '../../store/access-sql.js';
+import { callerMay, type ResourceScope } from '../../auth/scopes.js';
 import { type GatheredInputs, gatherInputs, type InputSource, NEWS2_MAX_AGE_HOURS_CEILING } from './from-record.js';
 import {
   CALCULATOR_CANONICAL_BASE, type CalculatorOperationListing, calculatorOperationListing, controlParameters,
@@ -45,8 +47,17 @@ export interface OperationResponse {
   body?: string;
 }
 
+/**
+ * Who is asking (the router's caller): what of the record they may see, and their scopes.
+ * Absent (internal use): everything, and any write.
+ */
+export interface CalculatorCaller {
+  readonly visible: Visibility;
+  readonly principal: { readonly kind: string; readonly scopes: readonly ResourceScope[] };
+}
+
 /** A FHIR operation handler: `target` is `{}` at system level, `{ type, id }` at instance level. */
-export type CalculatorOperationHandler = (req: OperationRequest, target: { type?: string; id?: string }) => Promise<OperationResponse>;
+export type CalculatorOperationHandler = (req: OperationRequest, target: { type?: string; id?: string }, caller?: CalculatorCaller) => Promise<OperationResponse>;
 
 /** What the operations need. */
 export interface CalculatorOperationDeps {
@@ -156,16 +167,21 @@ function operationFor(calculator: Calculator, deps: CalculatorOperationDeps): Ca
     return fhirJson(200, body);
   };
 
-  const instanceLevel = async (req: OperationRequest, patientId: string): Promise<OperationResponse> => {
+  const instanceLevel = async (req: OperationRequest, patientId: string, caller?: CalculatorCaller): Promise<OperationResponse> => {
     const parsed = readRequest(req, calculator, controls);
     const store = parsed.control.store === true;
     if (store && req.method.toUpperCase() === 'GET') {
       throw methodNotAllowed(`store=true saves an Observation, so it needs POST: a GET must not change the record (https://hl7.org/fhir/R4/operations.html#executing)`);
     }
+    if (store && caller && !callerMay(caller.principal, 'Observation', 'c')) {
+      throw forbidden('store=true creates an Observation, which the access token\'s scopes do not allow');
+    }
     const now = deps.now();
     const maxAgeHours = maxAgeHoursOf(parsed);
+    // Only what the caller may see of the record is read: a reading withheld from them neither
+    // counts nor shows as a source, and a patient they may not see is unknown (404).
     const gathered: GatheredInputs = await gatherInputs(deps.store, metadata, patientId, {
-      now: () => now, supplied: parsed.input, ...(maxAgeHours !== undefined ? { maxAgeHours } : {}),
+      now: () => now, supplied: parsed.input, ...(maxAgeHours !== undefined ? { maxAgeHours } : {}), ...(caller ? { visible: caller.visible } : {}),
     });
     const result = calculate(calculator, gathered.input, parsed.locations, gathered.sources);
     if (!store) {
@@ -180,13 +196,13 @@ function operationFor(calculator: Calculator, deps: CalculatorOperationDeps): Ca
     });
   };
 
-  return async (req, target) => {
+  return async (req, target, caller) => {
     const method = req.method.toUpperCase();
     if (method !== 'GET' && method !== 'POST') throw methodNotAllowed(`${op} takes GET or POST, not ${method}`);
     if (target.type === undefined) return systemLevel(req);
     if (target.type !== 'Patient') throw notFound(`${op} is not defined on ${target.type}; use [base]/${op} or [base]/Patient/{id}/${op}`);
     if (target.id === undefined) throw badRequest(`${op} on Patient needs a patient: [base]/Patient/{id}/${op}`, 'Patient.id');
-    return instanceLevel(req, target.id);
+    return instanceLevel(req, target.id, caller);
   };
 }
 
