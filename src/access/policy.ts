@@ -172,3 +172,17 @@ export function onlineLevelIn(policy: AccessPolicy, patientId: string): OnlineLe
   if (policy.summary?.includes(patientId)) return 'summary';
   return 'none';
 }
+
+/**
+ * `json`, a stored resource of record `patientId` (null: none), as this caller may receive it:
+ * below the full record (the detailed coded record, or the summary) a patient or carer gets no
+ * free text, so the `note` inside coded entries (a clinician's comment on a result, say) is left
+ * out — as the patient app leaves it out (nhs-domain §3.1). Everyone else gets `json` unchanged.
+ */
+export function asSeenBy(policy: AccessPolicy, json: string, patientId: string | null | undefined): string {
+  if (policy.kind !== 'patient' || !patientId || !json.includes('"note"')) return json;
+  const level = onlineLevelIn(policy, patientId);
+  if (level === 'full') return json;
+  const { note: _freeText, ...coded } = JSON.parse(json) as Record<string, unknown>;
+  return _freeText === undefined ? json : JSON.stringify(coded);
+}

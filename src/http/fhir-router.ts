@@ -13,6 +13,7 @@ import { RequestAudit, type AuditSinks } from './request-audit.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
 import { REVIEW_TYPES, reviewMarkers } from '../access/access-entries.js';
 import { onlineLevelOf } from '../access/online-level.js';
+import { asSeenBy } from '../access/policy.js';
 import { applySummary, selectElements } from '../fhir/summary.js';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.js';
 import { isObject } from '../fhir/types.js';
@@ -340,7 +341,7 @@ export class FhirRouter {
       const since = Date.parse(ims);
       if (!Number.isNaN(since) && Math.floor(v.lastUpdated.getTime() / 1000) <= Math.floor(since / 1000)) return { status: 304, headers: versionHeaders(v) };
     }
-    return json(200, this.shape(v.json, req), versionHeaders(v));
+    return json(200, this.shape(asSeenBy(access.policy, v.json, v.patientId), req), versionHeaders(v));
   }
 
   /**
@@ -366,7 +367,7 @@ export class FhirRouter {
     }
     access.audit.touched(type, `${id}/_history/${vid}`, cur.patientId);
     const v = await this.store.vread(type, id, vid);
-    return json(200, this.shape(v.json, req), versionHeaders(v));
+    return json(200, this.shape(asSeenBy(access.policy, v.json, cur.patientId), req), versionHeaders(v));
   }
 
   private writeResponse(req: FhirRequest, v: ResourceVersion, status: number): FhirResponse {
@@ -521,7 +522,7 @@ export class FhirRouter {
     for (const v of page.entries) access.audit.touched(v.resourceType, `${v.id}/_history/${v.versionId}`, v.patientId);
     const entries = page.entries.map((v) => {
       const e: string[] = [`"fullUrl":${JSON.stringify(`${req.baseUrl}/${v.resourceType}/${v.id}`)}`];
-      if (!v.deleted) e.push(`"resource":${v.json}`);
+      if (!v.deleted) e.push(`"resource":${asSeenBy(access.policy, v.json, v.patientId)}`);
       const method = v.method === 'DELETE' ? 'DELETE' : v.method === 'POST' ? 'POST' : v.method === 'PATCH' ? 'PATCH' : 'PUT';
       const url = method === 'POST' ? v.resourceType : `${v.resourceType}/${v.id}`;
       e.push(`"request":${JSON.stringify({ method, url })}`);
@@ -567,8 +568,8 @@ export class FhirRouter {
       link.push({ relation: 'next', url: `${base}?${nq}` });
     }
     const entries = [
-      ...page.matches.map((mt) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${mt.resourceType}/${mt.id}`)},"resource":${this.shape(mt.json, sreq)},"search":{"mode":"match"}}`),
-      ...page.included.map((mt) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${mt.resourceType}/${mt.id}`)},"resource":${mt.json},"search":{"mode":"include"}}`),
+      ...page.matches.map((mt) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${mt.resourceType}/${mt.id}`)},"resource":${this.shape(asSeenBy(access.policy, mt.json, mt.patientId), sreq)},"search":{"mode":"match"}}`),
+      ...page.included.map((mt) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${mt.resourceType}/${mt.id}`)},"resource":${asSeenBy(access.policy, mt.json, mt.patientId)},"search":{"mode":"include"}}`),
     ];
     const total = page.total !== undefined ? `"total":${page.total},` : '';
     return json(200, `{"resourceType":"Bundle","type":"searchset",${total}"link":${JSON.stringify(link)},"entry":[${entries.join(',')}]}`);

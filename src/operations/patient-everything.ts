@@ -9,6 +9,7 @@ import { badRequest, gone, notFound } from '../fhir/outcome.js';
 import type { FhirRequest, FhirResponse } from '../http/fhir-types.js';
 import type { FhirStore } from '../store/fhir-store.js';
 import { patientEverything } from '../store/patient-everything.js';
+import { asSeenBy } from '../access/policy.js';
 import type { Caller } from '../http/fhir-router.js';
 
 /** The operation's handler. */
@@ -36,7 +37,7 @@ export function everythingHandler(store: FhirStore) {
     if (patient.deleted) throw gone(`Patient/${target.id} has been deleted`);
     const rows = await patientEverything(store.db, store.registry, target.id, { ...(since ? { since } : {}), ...(types ? { types } : {}), visible: access.visible });
     for (const r of rows) access.audit.touched(r.resourceType, r.id);
-    const entries = rows.map((r) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${r.resourceType}/${r.id}`)},"resource":${r.json},"search":{"mode":"match"}}`);
+    const entries = rows.map((r) => `{"fullUrl":${JSON.stringify(`${req.baseUrl}/${r.resourceType}/${r.id}`)},"resource":${asSeenBy(access.policy, r.json, r.patientId)},"search":{"mode":"match"}}`);
     const self = `${req.baseUrl}/Patient/${target.id}/$everything${req.query.length ? `?${new URLSearchParams(req.query)}` : ''}`;
     return {
       status: 200,

@@ -27,6 +27,8 @@ export interface EverythingRow {
   resourceType: string;
   id: string;
   json: string;
+  /** The record it belongs to (null for what belongs to none). */
+  patientId: string | null;
 }
 
 /** Most Patient records one person may have across systems (a guard against runaway links). */
@@ -76,7 +78,7 @@ export async function patientEverything(db: SqlClient, registry: SearchRegistry,
   // references; the copy under its own patient key is the one the second branch finds.
   // What they refer to outside any record: the distinct targets first (a record of a thousand
   // resources names the same few practitioners thousands of times), then one lookup each.
-  const res = await db.query<{ resource_type: string; id: string; content: string }>(
+  const res = await db.query<{ resource_type: string; id: string; content: string; patient_id: string | null }>(
     `WITH record AS MATERIALIZED (
        SELECT r.resource_type, r.id, r.patient_id, r.last_updated, r.content FROM resources r
         WHERE r.patient_id = ANY($1::text[]) AND NOT r.is_deleted${visibleR}
@@ -98,16 +100,16 @@ export async function patientEverything(db: SqlClient, registry: SearchRegistry,
         WHERE record.patient_id IS NULL OR NOT record.patient_id = ANY($1::text[])
      ),
      everything AS (
-       SELECT resource_type, id, last_updated, content FROM record
+       SELECT resource_type, id, patient_id, last_updated, content FROM record
        UNION ALL
-       SELECT t.resource_type, t.id, t.last_updated, t.content FROM targets
+       SELECT t.resource_type, t.id, t.patient_id, t.last_updated, t.content FROM targets
          JOIN resources t ON t.resource_type = targets.target_type AND t.id = targets.target_id
         WHERE t.patient_id IS NULL AND NOT t.is_deleted${visibleT}
      )
-     SELECT a.resource_type, a.id, a.content FROM everything a
+     SELECT a.resource_type, a.id, a.content, a.patient_id FROM everything a
      ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
      ORDER BY (a.resource_type <> 'Patient'), a.resource_type, a.id`,
     b.values,
   );
-  return res.rows.map((r) => ({ resourceType: r.resource_type, id: r.id, json: r.content }));
+  return res.rows.map((r) => ({ resourceType: r.resource_type, id: r.id, json: r.content, patientId: r.patient_id }));
 }

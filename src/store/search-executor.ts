@@ -136,12 +136,12 @@ async function includes(
   req: SearchRequest,
   matches: { resourceType: string; id: string }[],
   visible: Visibility,
-): Promise<{ resourceType: string; id: string; json: string }[]> {
+): Promise<FoundResource[]> {
   const seen = new Set(matches.map((m) => `${m.resourceType}/${m.id}`));
-  const out: { resourceType: string; id: string; json: string }[] = [];
+  const out: FoundResource[] = [];
   let frontier = matches;
   for (let depth = 0; depth < MAX_INCLUDE_DEPTH && frontier.length > 0; depth++) {
-    const found: { resourceType: string; id: string; json: string }[] = [];
+    const found: FoundResource[] = [];
     for (const spec of req.include) {
       if (depth > 0 && !spec.iterate) continue;
       found.push(...(await forwardInclude(db, spec, frontier, visible)));

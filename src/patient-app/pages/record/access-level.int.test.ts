@@ -58,6 +58,29 @@ describe('patient app: the online access level the practice set', () => {
     expect(await count('DocumentReference?patient=ann-gp')).toBe(0);
   });
 
+  it('detailed coded: the API leaves out the notes inside coded entries too, however they are fetched', async () => {
+    await setLevel('detailed-coded');
+    const result = {
+      resourceType: 'Observation', id: 'obs-with-note', status: 'final', code: { text: 'eGFR' }, subject: { reference: 'Patient/ann-gp' },
+      valueQuantity: { value: 58, unit: 'mL/min/1.73m2' }, note: [{ text: 'Clinician: query early CKD, discuss at review' }],
+    };
+    expect((await t.fhir('PUT', '/fhir/Observation/obs-with-note', result)).status).toBeLessThan(300);
+    const fetched = [
+      (await t.fhir('GET', '/fhir/Observation/obs-with-note', undefined, ANN)).body,
+      (await t.fhir('GET', '/fhir/Observation/obs-with-note/_history/1', undefined, ANN)).body,
+      ...(await t.fhir('GET', '/fhir/Observation/obs-with-note/_history', undefined, ANN)).body.entry.map((e: any) => e.resource),
+      ...(await t.fhir('GET', '/fhir/Observation?_id=obs-with-note', undefined, ANN)).body.entry.map((e: any) => e.resource),
+      ...(await t.fhir('GET', '/fhir/Patient/ann-gp/$everything', undefined, ANN)).body.entry.map((e: any) => e.resource).filter((r: any) => r.id === 'obs-with-note'),
+    ];
+    expect(fetched).toHaveLength(5);
+    for (const r of fetched) {
+      expect(r).toMatchObject({ resourceType: 'Observation', id: 'obs-with-note', valueQuantity: { value: 58 } });
+      expect(r.note).toBeUndefined();
+    }
+    // The practice still sees the note.
+    expect((await t.fhir('GET', '/fhir/Observation/obs-with-note')).body.note).toHaveLength(1);
+  });
+
   it('the patient cannot change or remove the level their practice set', async () => {
     const patient = (await t.fhir('GET', '/fhir/Patient/ann-gp', undefined, ANN)).body;
     const raised = { ...patient, extension: [{ url: ONLINE_LEVEL_EXTENSION, valueCode: 'full' }] };
@@ -74,5 +97,6 @@ describe('patient app: the online access level the practice set', () => {
     expect($('main h2').map((_, h) => $(h).text()).get()).toContain('Consultations and letters');
     expect($('.app-access-level').length).toBe(0);
     expect(await count('DocumentReference?patient=ann-gp')).toBeGreaterThan(0);
+    expect((await t.fhir('GET', '/fhir/Observation/obs-with-note', undefined, ANN)).body.note).toHaveLength(1);
   });
 });
