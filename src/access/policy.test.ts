@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Principal } from '../auth/principal.js';
-import { accessPolicy, ageInYears, onlineLevelIn, proxyMayViewRecord, type CallerFacts } from './policy.js';
+import { accessPolicy, ageInYears, asSeenBy, onlineLevelIn, proxyMayViewRecord, type AccessPolicy, type CallerFacts } from './policy.js';
 
 const NOW = new Date('2026-06-15T12:00:00Z');
 const principal = (p: Partial<Principal>): Principal => ({ kind: 'patient', clientId: 'app', scopes: [], scope: '', subject: 'u1', issuer: 'https://t.example/oauth2', expiresAt: NOW, ...p });
@@ -88,5 +88,27 @@ describe('online access levels set by the practice', () => {
     expect(onlineLevelIn(accessPolicy(principal({ fhirUser: 'Patient/a' }), facts(), NOW), 'a')).toBe('full');
     const pol = accessPolicy(principal({ fhirUser: 'Patient/a' }), facts({ reviewPending: new Set(['a']), levels: new Map([['a', 'summary']]) }), NOW);
     expect(pol).toEqual({ kind: 'patient', own: [], proxied: [], limited: ['a'] });
+  });
+});
+
+describe('what leaves the server below the full record', () => {
+  const withNote = JSON.stringify({ resourceType: 'Observation', id: 'o1', status: 'final', note: [{ text: 'query CKD' }], valueQuantity: { value: 58 } });
+  const patient: AccessPolicy = { kind: 'patient', own: ['me'], proxied: ['child'], limited: [], coded: ['coded-rec'], summary: ['summary-rec'] };
+
+  it('a patient or carer gets no notes in records below the full level', () => {
+    for (const record of ['coded-rec', 'summary-rec']) {
+      const seen = JSON.parse(asSeenBy(patient, withNote, record));
+      expect(seen.note).toBeUndefined();
+      expect(seen).toMatchObject({ resourceType: 'Observation', id: 'o1', valueQuantity: { value: 58 } });
+    }
+  });
+
+  it('everything else passes unchanged, the same text', () => {
+    expect(asSeenBy(patient, withNote, 'me')).toBe(withNote);
+    expect(asSeenBy(patient, withNote, 'child')).toBe(withNote);
+    expect(asSeenBy(patient, withNote, null)).toBe(withNote);
+    expect(asSeenBy({ kind: 'unrestricted' }, withNote, 'coded-rec')).toBe(withNote);
+    const noNote = JSON.stringify({ resourceType: 'Condition', id: 'c1', code: { text: 'notes about "note"' } });
+    expect(asSeenBy(patient, noNote, 'coded-rec')).toBe(noNote);
   });
 });
