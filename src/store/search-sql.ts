@@ -44,6 +44,36 @@ export function likeEscape(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
+/**
+ * The least string greater than every string that starts with `prefix`, comparing byte-wise as
+ * `text_pattern_ops` does (UTF-8 byte order is code point order): the prefix with its last code
+ * point increased (past the surrogates, which are not characters), or — when that is already the
+ * highest — the same for the prefix without it. `undefined` when there is none (empty prefix).
+ */
+export function prefixUpperBound(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    let next = points.pop()!.codePointAt(0)! + 1;
+    if (next >= 0xd800 && next <= 0xdfff) next = 0xe000;
+    if (next <= 0x10ffff) return points.join('') + String.fromCodePoint(next);
+  }
+  return undefined;
+}
+
+/**
+ * `col` starts with `prefix`, in a form a prepared statement's generic plan can run through the
+ * column's `text_pattern_ops` index. `LIKE` with a bound pattern is an index condition only in a
+ * plan made for that one value, so PostgreSQL planned such a statement again on every call — for
+ * a member of staff's `Patient?name=` search, planning took five times as long as running it. The
+ * byte-wise range `[prefix, upper bound)` is usable with any value; the `LIKE` keeps it exact.
+ */
+function startsWith(b: Binder, col: string, prefix: string): string {
+  const like = `${col} LIKE ${b.bind(`${likeEscape(prefix)}%`)}`;
+  if (prefix === '') return like;
+  const upper = prefixUpperBound(prefix);
+  return `${col} ~>=~ ${b.bind(prefix)}${upper !== undefined ? ` AND ${col} ~<~ ${b.bind(upper)}` : ''} AND ${like}`;
+}
+
 const TABLE: Record<string, string> = {
   token: 'search_token', string: 'search_string', date: 'search_date', number: 'search_quantity',
   quantity: 'search_quantity', reference: 'search_reference', uri: 'search_uri',
@@ -278,7 +308,7 @@ function valueCondition(b: Binder, type: string, modifier: string | undefined, v
       if (modifier === 'exact') return `${x}.exact = ${b.bind(v.value)}`;
       const norm = v.value.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
       if (modifier === 'contains') return `${x}.value LIKE ${b.bind(`%${likeEscape(norm)}%`)}`;
-      return `${x}.value LIKE ${b.bind(`${likeEscape(norm)}%`)}`;
+      return startsWith(b, `${x}.value`, norm);
     }
     case 'date':
       return dateCondition(b, v.prefix, v.start, v.end, `${x}.lo`, `${x}.hi`);

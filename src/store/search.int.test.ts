@@ -109,6 +109,20 @@ describe.each(ENGINES)('search on %s', (engine) => {
       ['/fhir/Patient?family=%25', []],
       ['/fhir/Patient?family=_', []],
     ])('%s', async (url, expected) => expect(await ids(url)).toEqual(expected));
+
+    it('starts-with is exact at the edges of the prefix, in any script', async () => {
+      const families = { 'edge-smit': 'Smit', 'edge-smiu': 'Smiu', 'edge-smis': 'Smis', 'edge-smitz': 'Smitz', 'edge-unal': 'Ünal', 'edge-jp': '日本太', 'edge-jp2': '日本' };
+      for (const [id, family] of Object.entries(families)) {
+        expect((await t.call('PUT', `/fhir/Patient/${id}`, { resourceType: 'Patient', id, name: [{ family }] })).status).toBeLessThan(300);
+      }
+      const edge = async (q: string) => (await ids(`/fhir/Patient?family=${encodeURIComponent(q)}`)).filter((id) => id.startsWith('edge-'));
+      expect(await edge('smit')).toEqual(['edge-smit', 'edge-smitz']);
+      expect(await edge('smiu')).toEqual(['edge-smiu']);
+      expect(await edge('unal')).toEqual(['edge-unal']);
+      expect(await edge('日本')).toEqual(['edge-jp', 'edge-jp2']);
+      expect(await edge('日本太')).toEqual(['edge-jp']);
+      for (const id of Object.keys(families)) await t.call('DELETE', `/fhir/Patient/${id}`);
+    });
   });
 
   describe('date', () => {
