@@ -62,6 +62,17 @@ export function lowerOf(a: OnlineLevel, b: OnlineLevel): OnlineLevel {
   return ONLINE_LEVELS.indexOf(a) <= ONLINE_LEVELS.indexOf(b) ? a : b;
 }
 
+/**
+ * `resource` as `level` shows it: below the full record there is no free text, so the `note`
+ * inside coded entries (a clinician's comment on a result, say) is left out (nhs-domain §3.1).
+ * The same object when nothing is left out.
+ */
+export function asShownAt<T extends object>(level: OnlineLevel, resource: T): T {
+  if (level === 'full' || (resource as { note?: unknown }).note === undefined) return resource;
+  const { note: _freeText, ...coded } = resource as T & { note?: unknown };
+  return coded as T;
+}
+
 /** Whether a resource of `type` is part of what `level` shows. */
 export function typeShownAt(level: OnlineLevel, type: string): boolean {
   switch (level) {

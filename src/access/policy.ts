@@ -18,7 +18,7 @@
  *   medications, value sets, …).
  */
 import type { Principal } from '../auth/principal.js';
-import { lowerOf, type OnlineLevel } from './online-level.js';
+import { asShownAt, lowerOf, type OnlineLevel } from './online-level.js';
 
 /** A proxy relationship as access needs it. */
 export interface ProxyFact {
@@ -174,15 +174,17 @@ export function onlineLevelIn(policy: AccessPolicy, patientId: string): OnlineLe
 }
 
 /**
- * `json`, a stored resource of record `patientId` (null: none), as this caller may receive it:
- * below the full record (the detailed coded record, or the summary) a patient or carer gets no
- * free text, so the `note` inside coded entries (a clinician's comment on a result, say) is left
- * out — as the patient app leaves it out (nhs-domain §3.1). Everyone else gets `json` unchanged.
+ * `json`, a stored resource of record `patientId` (null: none), as this caller may receive it: a
+ * patient or carer gets it as the record's online access level shows it (`asShownAt`: no
+ * free-text notes below the full record), as the patient app shows it. Everyone else gets `json`
+ * unchanged.
  */
 export function asSeenBy(policy: AccessPolicy, json: string, patientId: string | null | undefined): string {
+  // Cheap checks first: this runs on every resource a response carries.
   if (policy.kind !== 'patient' || !patientId || !json.includes('"note"')) return json;
   const level = onlineLevelIn(policy, patientId);
   if (level === 'full') return json;
-  const { note: _freeText, ...coded } = JSON.parse(json) as Record<string, unknown>;
-  return _freeText === undefined ? json : JSON.stringify(coded);
+  const resource = JSON.parse(json) as object;
+  const shown = asShownAt(level, resource);
+  return shown === resource ? json : JSON.stringify(shown);
 }

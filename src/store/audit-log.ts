@@ -99,7 +99,7 @@ export async function appendAuditRecords(tx: SqlClient, records: readonly Access
     `WITH appended AS (
        INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash)
        SELECT * FROM unnest($1::text[], string_to_array($2, ',')::bigint[], string_to_array($3, ',')::uuid[], string_to_array($4, ',')::timestamptz[],
-         string_to_array($5, ','), $6::text[], string_to_array($7, ',')::boolean[], string_to_array($8, chr(30)), string_to_array($9, ','), string_to_array($10, ','))
+         string_to_array($5, ','), $6::text[], string_to_array($7, ',')::boolean[], string_to_array($8, chr(${RECORD_SEPARATOR.charCodeAt(0)})), string_to_array($9, ','), string_to_array($10, ','))
      )
      UPDATE audit_chain_heads h SET seq = u.seq, hash = u.hash
      FROM unnest($11::text[], string_to_array($12, ',')::bigint[], string_to_array($13, ',')) AS u(chain_key, seq, hash)

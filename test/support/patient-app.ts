@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pino from 'pino';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { loadAuthConfig } from '../../src/auth/auth-config.js';
 import { hashPassword } from '../../src/auth/passwords.js';
 import { registerAuth, type Auth } from '../../src/auth/register-auth.js';
@@ -126,4 +126,18 @@ export async function signIn(t: PatientAppTest, username: string): Promise<{ bro
   const home = await browser.follow(await browser.postForm(formAction(login.body), { csrf: inputValue(login.body, 'csrf')!, username, password: PASSWORD }));
   expect(home.body).not.toContain('name="decision"');
   return { browser, home };
+}
+
+/**
+ * A patient app for the tests of one `describe` block, with `username` signed in: created before
+ * them and closed after. Use `app.t` and `app.browser` inside the tests (set once set-up has run).
+ */
+export function usePatientAppSignedIn(username: string): { t: PatientAppTest; browser: TestBrowser } {
+  const app = {} as { t: PatientAppTest; browser: TestBrowser };
+  beforeAll(async () => {
+    app.t = await createPatientAppTest();
+    ({ browser: app.browser } = await signIn(app.t, username));
+  });
+  afterAll(async () => app.t?.close());
+  return app;
 }

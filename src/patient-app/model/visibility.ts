@@ -12,7 +12,7 @@
  */
 import type { Resource } from '../../fhir/types.js';
 import { onlineMarkers } from '../../access/access-entries.js';
-import { typeShownAt, type OnlineLevel } from '../../access/online-level.js';
+import { asShownAt, typeShownAt, type OnlineLevel } from '../../access/online-level.js';
 import { codings, list, obj, refKey, keyOf } from './fhir-values.js';
 
 /** Who is looking. */
@@ -54,16 +54,11 @@ export function visibleOnly<T extends Resource>(resources: readonly T[], viewer:
 }
 
 /**
- * What an online access level shows (`access/online-level.ts`, which the API enforces by type):
- * types outside the level are dropped, and below the full record the free-text notes inside
- * coded entries (`note`, e.g. a clinician's comment on a result) are left out, since the
- * detailed coded record has no free text (nhs-domain §3.1).
+ * What an online access level shows (`access/online-level.ts`; the API enforces the same rules):
+ * types outside the level are dropped, and each entry is shown as the level shows it
+ * (`asShownAt`: below the full record, without free-text notes).
  */
 export function forLevel<T extends Resource>(resources: readonly T[], level: OnlineLevel): T[] {
   if (level === 'full') return [...resources];
-  return resources.filter((r) => typeShownAt(level, r.resourceType)).map((r) => {
-    if (r.note === undefined) return r;
-    const { note: _freeText, ...coded } = r;
-    return coded as T;
-  });
+  return resources.filter((r) => typeShownAt(level, r.resourceType)).map((r) => asShownAt(level, r));
 }

@@ -1,20 +1,13 @@
 import * as cheerio from 'cheerio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBrowser } from '../../../../test/support/auth-app.js';
+import { describe, expect, it } from 'vitest';
 import { XSS_TEXT } from '../../../../test/support/patient-fixture.js';
-import { createPatientAppTest, signIn, type PatientAppTest } from '../../../../test/support/patient-app.js';
+import { signIn, usePatientAppSignedIn } from '../../../../test/support/patient-app.js';
 
 describe('patient app: my record', () => {
-  let t: PatientAppTest;
-  let browser: TestBrowser;
-  beforeAll(async () => {
-    t = await createPatientAppTest();
-    ({ browser } = await signIn(t, 'ann'));
-  });
-  afterAll(async () => t?.close());
+  const app = usePatientAppSignedIn('ann');
 
   it('shows every section with plain English, the clinical term, source and date', async () => {
-    const res = await browser.get('/patient/record');
+    const res = await app.browser.get('/patient/record');
     expect(res.statusCode).toBe(200);
     const $ = cheerio.load(res.body);
     expect($('main h2').map((_, h) => $(h).text()).get()).toEqual(['Conditions', 'Medicines', 'Allergies and reactions', 'Vaccinations', 'Test results', 'Consultations and letters', 'Hospital visits']);
@@ -27,13 +20,13 @@ describe('patient app: my record', () => {
   });
 
   it('falls back honestly to the recorded words for codes it cannot explain', async () => {
-    const $ = cheerio.load((await browser.get('/patient/record/immunisations')).body);
+    const $ = cheerio.load((await app.browser.get('/patient/record/immunisations')).body);
     expect($('#item-Immunization-i-flu').text()).toContain('we do not have a plain-English explanation of this yet');
     expect($('#item-Immunization-i-flu h2').text().trim()).toBe('Influenza vaccine');
   });
 
   it('shows disagreeing sources side by side and duplicates once with both sources', async () => {
-    const meds = cheerio.load((await browser.get('/patient/record/medicines')).body);
+    const meds = cheerio.load((await app.browser.get('/patient/record/medicines')).body);
     const metformin = meds('.app-item').filter((_, e) => meds(e).find('.app-versions').length > 0);
     expect(metformin.length).toBe(1);
     expect(metformin.find('.app-version').map((_, v) => meds(v).find('strong').first().text()).get().sort()).toEqual(['Leeds Teaching Hospitals', 'your GP practice, Lindley Medical Centre']);
@@ -42,12 +35,12 @@ describe('patient app: my record', () => {
     const amlodipine = meds('.app-item').filter((_, e) => meds(e).text().includes('Amlodipine'));
     expect(amlodipine.length).toBe(1);
     expect(amlodipine.text()).toContain('Recorded the same way by');
-    const allergies = cheerio.load((await browser.get('/patient/record/allergies')).body);
+    const allergies = cheerio.load((await app.browser.get('/patient/record/allergies')).body);
     expect(allergies('.app-item').first().text()).toContain('recorded "no known allergies"');
   });
 
   it('never says "no allergies" for an empty record: names who recorded nothing and what is not connected', async () => {
-    const bob = await signIn(t, 'bob');
+    const bob = await signIn(app.t, 'bob');
     const $ = cheerio.load((await bob.browser.get('/patient/record/allergies')).body);
     const text = $('main').text().replace(/\s+/g, ' ');
     expect(text).toContain('Your dentist is not connected');
@@ -55,13 +48,13 @@ describe('patient app: my record', () => {
   });
 
   it('shows a stored script as text, escaped', async () => {
-    const res = await browser.get('/patient/record/conditions');
+    const res = await app.browser.get('/patient/record/conditions');
     expect(res.body).not.toContain('<script>window.__xss');
     expect(res.body).toContain('&lt;script&gt;window.__xss=1&lt;/script&gt;');
     expect(cheerio.load(res.body)('#item-Condition-c-xss h2').text().trim()).toBe(XSS_TEXT);
   });
 
   it('answers 404 for unknown sections', async () => {
-    expect((await browser.get('/patient/record/nonsense')).statusCode).toBe(404);
+    expect((await app.browser.get('/patient/record/nonsense')).statusCode).toBe(404);
   });
 });

@@ -1,19 +1,12 @@
 import * as cheerio from 'cheerio';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TestBrowser } from '../../../../test/support/auth-app.js';
-import { createPatientAppTest, signIn, type PatientAppTest } from '../../../../test/support/patient-app.js';
+import { describe, expect, it } from 'vitest';
+import { usePatientAppSignedIn } from '../../../../test/support/patient-app.js';
 
 describe('patient app: test results', () => {
-  let t: PatientAppTest;
-  let browser: TestBrowser;
-  beforeAll(async () => {
-    t = await createPatientAppTest();
-    ({ browser } = await signIn(t, 'ann'));
-  });
-  afterAll(async () => t?.close());
+  const app = usePatientAppSignedIn('ann');
 
   it('groups results by panel with value, range, in/out of range, comment and laboratory', async () => {
-    const res = await browser.get('/patient/results');
+    const res = await app.browser.get('/patient/results');
     expect(res.statusCode).toBe(200);
     const $ = cheerio.load(res.body);
     const panel = $('#panel-r-a2').closest('section');
@@ -29,7 +22,7 @@ describe('patient app: test results', () => {
   });
 
   it('charts one test across every source in one unit, each point with its own range, with a table', async () => {
-    const res = await browser.get('/patient/results/hba1c');
+    const res = await app.browser.get('/patient/results/hba1c');
     expect(res.statusCode).toBe(200);
     const $ = cheerio.load(res.body);
     const svg = $('svg.app-chart');
@@ -48,7 +41,7 @@ describe('patient app: test results', () => {
   });
 
   it('answers 404 for a test with no results or an unknown test', async () => {
-    expect((await browser.get('/patient/results/sodium')).statusCode).toBe(404);
-    expect((await browser.get('/patient/results/unicorns')).statusCode).toBe(404);
+    expect((await app.browser.get('/patient/results/sodium')).statusCode).toBe(404);
+    expect((await app.browser.get('/patient/results/unicorns')).statusCode).toBe(404);
   });
 });
