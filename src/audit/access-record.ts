@@ -91,7 +91,15 @@ export const MAX_AUDIT_ENTITIES = 100;
 export const NO_PATIENT_CHAIN = '(none)';
 
 /**
- * The audit chains one record belongs to: each distinct patient, sorted (the order heads are
+ * Key of the chain an audit writer (one per server process) appends its batches to. Parentheses
+ * and the space keep it apart from every patient's chain and from the no-patient chain.
+ */
+export function writerChainKey(writerId: string): string {
+  return `(writer ${writerId})`;
+}
+
+/**
+ * The patients' chains one record belongs to: each distinct patient, sorted (the order heads are
  * locked in, so two writers never wait on each other in opposite orders), or the no-patient chain.
  */
 export function chainKeysOf(record: Pick<AccessRecord, 'patientIds'>): string[] {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, canonicalEntry, canonicalJson, entryHash, linkHash, type ChainEntry } from './hash-chain.js';
+import { NO_PATIENT_CHAIN } from './access-record.js';
+import { GENESIS_HASH, canonicalEntry, canonicalJson, entryHash, linkHash, patientImplied, type ChainEntry } from './hash-chain.js';
 
 describe('canonicalJson (RFC 8785 for FHIR JSON values)', () => {
   it('sorts keys at every depth and drops whitespace', () => {
@@ -28,17 +29,36 @@ describe('canonicalJson (RFC 8785 for FHIR JSON values)', () => {
 
 const entry: ChainEntry = {
   chainKey: 'p1', seq: 1, eventId: '0b6c2f4e-0000-4000-8000-000000000001', recordedAt: '2026-03-04T10:11:12.345Z',
-  action: 'read', agentRef: 'Practitioner/9', isPrimary: true, content: canonicalJson({ resourceType: 'AuditEvent', id: 'x' }),
+  action: 'read', agentRef: 'Practitioner/9', isPrimary: true, patientId: 'p1', content: canonicalJson({ resourceType: 'AuditEvent', id: 'x' }),
 };
+const writerRow: ChainEntry = { ...entry, chainKey: '(writer 1)', patientId: 'p1' };
 
 describe('canonicalEntry', () => {
-  it('is canonicalJson of the row with its event parsed', () => {
-    const { content, ...rest } = entry;
+  it('is canonicalJson of the row with its event parsed (the patient left out where the chain names it)', () => {
+    const { content, patientId: _implied, ...rest } = entry;
     expect(canonicalEntry(entry)).toBe(canonicalJson({ ...rest, content: JSON.parse(content) }));
     expect(canonicalEntry({ ...entry, agentRef: null })).toBe(canonicalJson({ ...rest, agentRef: null, content: JSON.parse(content) }));
     // Strings that need escaping, a later position, a copy row.
     const odd = { ...rest, chainKey: 'p"\\\u00e9\n', agentRef: 'client "x"\u2028', seq: 123456789012, isPrimary: false, action: 'break-glass' };
-    expect(canonicalEntry({ ...odd, content })).toBe(canonicalJson({ ...odd, content: JSON.parse(content) }));
+    expect(canonicalEntry({ ...odd, patientId: odd.chainKey, content })).toBe(canonicalJson({ ...odd, content: JSON.parse(content) }));
+  });
+
+  it('includes the patient for a row in a writer chain, or one whose patient differs from its chain', () => {
+    const { content, ...rest } = writerRow;
+    expect(canonicalEntry(writerRow)).toBe(canonicalJson({ ...rest, content: JSON.parse(content) }));
+    expect(canonicalEntry({ ...writerRow, patientId: null })).toBe(canonicalJson({ ...rest, patientId: null, content: JSON.parse(content) }));
+    expect(canonicalEntry({ ...entry, patientId: 'p2' })).toBe(canonicalJson({ ...entry, patientId: 'p2', content: JSON.parse(content) }));
+  });
+});
+
+describe('patientImplied', () => {
+  it('holds for a patient\'s own chain and for the no-patient chain without a patient, and nowhere else', () => {
+    expect(patientImplied({ chainKey: 'p1', patientId: 'p1' })).toBe(true);
+    expect(patientImplied({ chainKey: NO_PATIENT_CHAIN, patientId: null })).toBe(true);
+    expect(patientImplied({ chainKey: 'p1', patientId: null })).toBe(false);
+    expect(patientImplied({ chainKey: NO_PATIENT_CHAIN, patientId: 'p1' })).toBe(false);
+    expect(patientImplied({ chainKey: '(writer 1)', patientId: null })).toBe(false);
+    expect(patientImplied({ chainKey: '(writer 1)', patientId: 'p1' })).toBe(false);
   });
 });
 
@@ -54,9 +74,13 @@ describe('linkHash', () => {
       { chainKey: 'p2' }, { seq: 2 }, { eventId: '0b6c2f4e-0000-4000-8000-000000000002' }, { recordedAt: '2026-03-04T10:11:12.346Z' },
       { action: 'update' }, { agentRef: 'Practitioner/8' }, { agentRef: null }, { isPrimary: false },
       { content: '{"id":"x","resourceType":"AuditEvent"} ' }, { content: '{"resourceType":"AuditEvent","id":"x"}' },
+      { patientId: 'p2' }, { patientId: null },
     ];
     for (const v of variants) expect(entryHash(GENESIS_HASH, { ...entry, ...v })).not.toBe(base);
     expect(entryHash('f'.repeat(64), entry)).not.toBe(base);
     expect(entryHash(GENESIS_HASH, { ...entry })).toBe(base);
+    // In a writer chain, the row's patient is what the hash must bind.
+    const writerBase = entryHash(GENESIS_HASH, writerRow);
+    for (const v of [{ patientId: 'p2' }, { patientId: null }]) expect(entryHash(GENESIS_HASH, { ...writerRow, ...v })).not.toBe(writerBase);
   });
 });

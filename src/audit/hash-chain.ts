@@ -8,6 +8,7 @@
  * somewhere else too; see `src/audit/README.md`.
  */
 import { createHash } from 'node:crypto';
+import { NO_PATIENT_CHAIN } from './access-record.js';
 
 /** The `prev_hash` of a chain's first row. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -35,7 +36,7 @@ export function canonicalJson(value: unknown): string {
 
 /** One stored audit row, as chained: every column a reader relies on is covered by the hash. */
 export interface ChainEntry {
-  /** A patient id, or the no-patient chain. */
+  /** The chain: a patient id, the no-patient chain, or an audit writer's chain. */
   chainKey: string;
   /** Position in the chain, from 1. */
   seq: number;
@@ -47,6 +48,8 @@ export interface ChainEntry {
   agentRef: string | null;
   /** Whether this row is the event's full copy (searches across chains read only these). */
   isPrimary: boolean;
+  /** The patient whose record the access touched (null: none); whose access list shows the row. */
+  patientId: string | null;
   /** The access as canonical JSON text (`audit/stored-access.ts`; rows written before it: the whole AuditEvent), exactly as stored. */
   content: string;
 }
@@ -58,11 +61,20 @@ export interface ChainEntry {
  * any way, including into equivalent JSON.
  */
 export function canonicalEntry(e: ChainEntry): string {
-  // Keys in sorted order: action, agentRef, chainKey, content, eventId, isPrimary, recordedAt, seq —
-  // written directly (every read of a record appends a row); `hash-chain.test.ts` checks it is
-  // exactly canonicalJson's text.
+  // Keys in sorted order: action, agentRef, chainKey, content, eventId, isPrimary, [patientId,]
+  // recordedAt, seq — written directly (every read of a record appends a row);
+  // `hash-chain.test.ts` checks it is exactly canonicalJson's text. The patient goes in only where
+  // the chain does not already say it, so rows of patients' own chains (including those written
+  // before the column existed) hash as they always did, and moving a row to another patient's
+  // list changes its hash either way.
   if (!Number.isFinite(e.seq)) throw new TypeError('canonicalEntry: non-finite seq');
-  return `{"action":${JSON.stringify(e.action)},"agentRef":${JSON.stringify(e.agentRef)},"chainKey":${JSON.stringify(e.chainKey)},"content":${e.content},"eventId":${JSON.stringify(e.eventId)},"isPrimary":${e.isPrimary},"recordedAt":${JSON.stringify(e.recordedAt)},"seq":${JSON.stringify(e.seq)}}`;
+  const patient = patientImplied(e) ? '' : `"patientId":${JSON.stringify(e.patientId)},`;
+  return `{"action":${JSON.stringify(e.action)},"agentRef":${JSON.stringify(e.agentRef)},"chainKey":${JSON.stringify(e.chainKey)},"content":${e.content},"eventId":${JSON.stringify(e.eventId)},"isPrimary":${e.isPrimary},${patient}"recordedAt":${JSON.stringify(e.recordedAt)},"seq":${JSON.stringify(e.seq)}}`;
+}
+
+/** Whether the row's chain names its patient: a patient's own chain, or the no-patient chain with no patient. */
+export function patientImplied(e: Pick<ChainEntry, 'chainKey' | 'patientId'>): boolean {
+  return e.patientId === null ? e.chainKey === NO_PATIENT_CHAIN : e.patientId === e.chainKey;
 }
 
 /** The hash of a row: SHA-256 (hex) over the previous row's hash, a newline and the row's canonical text. */

@@ -1,15 +1,17 @@
 /**
  * The audit trail's storage on both engines: per-patient hash chains appended inside the caller's
  * transaction, kept linear under concurrent appenders, untouched by rolled-back transactions;
- * the batching writer; the patient's access list and audit search; and verification catching
- * each kind of tampering.
+ * the batching writer and its own chain; the patient's access list across chains and audit
+ * search; rows from before the patient column; and verification catching each kind of tampering.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type Mock } from 'vitest';
-import { ENGINES, openTestDatabase } from '../../test/support/test-store.js';
-import { NO_PATIENT_CHAIN, type AccessRecord } from '../audit/access-record.js';
+import { ENGINES, openTestDatabase, openUnmigratedTestDatabase } from '../../test/support/test-store.js';
+import { NO_PATIENT_CHAIN, writerChainKey, type AccessRecord } from '../audit/access-record.js';
 import { GENESIS_HASH, canonicalJson, entryHash } from '../audit/hash-chain.js';
 import { buildAuditEvent, patientAccessView } from '../audit/audit-event.js';
-import type { Database } from './database.js';
+import { storedAccessJson, storedAccessOf } from '../audit/stored-access.js';
+import type { Database, SqlClient } from './database.js';
+import { loadMigrations, migrate } from './migrate.js';
 import { AuditWriter, appendAuditRecords, listPatientAccess, searchAuditEvents, verifyAuditChains, type AuditClock } from './audit-log.js';
 
 const T0 = Date.parse('2026-03-04T10:00:00.000Z');
@@ -28,13 +30,14 @@ interface Row {
   seq: number;
   event_id: string;
   is_primary: boolean;
+  patient_id: string | null;
   prev_hash: string;
   hash: string;
   content: string;
 }
 
 async function chainRows(db: Database, chainKey: string): Promise<Row[]> {
-  const res = await db.query<Row>('SELECT chain_key, seq, event_id, is_primary, prev_hash, hash, content FROM audit_events WHERE chain_key = $1 ORDER BY seq', [chainKey]);
+  const res = await db.query<Row>('SELECT chain_key, seq, event_id, is_primary, patient_id, prev_hash, hash, content FROM audit_events WHERE chain_key = $1 ORDER BY seq', [chainKey]);
   return res.rows.map((r) => ({ ...r, seq: Number(r.seq) }));
 }
 
@@ -90,9 +93,9 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
   afterAll(async () => db.close());
 
   it('appends to each patient chain in order, linked by hash, with the head at the last row', async () => {
-    const ids = await db.transaction((tx) => appendAuditRecords(tx, [access(['a1']), access(['a1']), access(['a2'])]));
+    const ids = await db.transaction((tx) => appendAuditRecords(tx, [access(['a1']), access(['a1'], { at: new Date(T0 + 1) }), access(['a2'])]));
     expect(ids).toHaveLength(3);
-    await db.transaction((tx) => appendAuditRecords(tx, [access(['a1'])]));
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['a1'], { at: new Date(T0 + 2) })]));
     await expectLinear(db, 'a1', 3);
     await expectLinear(db, 'a2', 1);
     const first = JSON.parse((await chainRows(db, 'a1'))[0]!.content);
@@ -133,13 +136,13 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
 
   it('reads rows stored as whole AuditEvents (before the trail stored facts) as they were stored', async () => {
     const legacy = buildAuditEvent(access(['old1']), { id: '6f1c1d4e-0000-4000-8000-000000000001' });
-    const entry = { chainKey: 'old1', seq: 1, eventId: legacy.id, recordedAt: legacy.recorded, action: 'read', agentRef: 'Practitioner/9', isPrimary: true, content: canonicalJson(legacy) };
+    const entry = { chainKey: 'old1', seq: 1, eventId: legacy.id, recordedAt: legacy.recorded, action: 'read', agentRef: 'Practitioner/9', isPrimary: true, patientId: 'old1', content: canonicalJson(legacy) };
     await db.query(
-      `INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash) VALUES ($1, 1, $2, $3, 'read', $4, true, $5, $6, $7)`,
+      `INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, patient_id, content, prev_hash, hash) VALUES ($1, 1, $2, $3, 'read', $4, true, $1, $5, $6, $7)`,
       ['old1', legacy.id, legacy.recorded, 'Practitioner/9', entry.content, GENESIS_HASH, entryHash(GENESIS_HASH, entry)],
     );
     await db.query(`INSERT INTO audit_chain_heads (chain_key, seq, hash) VALUES ('old1', 1, $1)`, [entryHash(GENESIS_HASH, entry)]);
-    await db.transaction((tx) => appendAuditRecords(tx, [access(['old1'])]));
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['old1'], { at: new Date(T0 + 1000) })]));
     const events = (await listPatientAccess(db, 'old1', { count: 10 })).events;
     expect(events).toHaveLength(2);
     expect(events[1]).toEqual(patientAccessView(legacy, 'old1'));
@@ -213,7 +216,9 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     const page2 = await listPatientAccess(db, 'L1', { count: 4, before: page1.next! });
     expect(page2.events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['visit 1', 'visit 0']);
     expect(page2.next).toBeUndefined();
-    await expect(listPatientAccess(db, 'L1', { count: 4, before: 'x' })).rejects.toMatchObject({ status: 400 });
+    for (const bad of ['x', '7', '2026-13-45T99:00:00.000Z_0b6c2f4e-0000-4000-8000-000000000001', `${page1.next!}'--`]) {
+      await expect(listPatientAccess(db, 'L1', { count: 4, before: bad })).rejects.toMatchObject({ status: 400 });
+    }
     expect((await listPatientAccess(db, 'nobody', { count: 4 })).events).toEqual([]);
   });
 
@@ -246,16 +251,16 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
 
     it('writes a batch when the interval passes, in one transaction', async () => {
       const cdb = counting(db);
-      const w = new AuditWriter({ db: cdb, log, clock, intervalMs: 50, maxBatch: 100 });
+      const w = new AuditWriter({ db: cdb, log, clock, intervalMs: 50, maxBatch: 100, chain: writerChainKey('w1') });
       for (let i = 0; i < 3; i++) w.record(access(['W1']));
       clock.tick(49);
       expect(w.pending).toBe(3);
-      expect(await chainRows(db, 'W1')).toHaveLength(0);
+      expect(await chainRows(db, w.chain)).toHaveLength(0);
       clock.tick(1);
       expect(w.pending).toBe(0);
       await w.flush();
       expect(cdb.transactions).toBe(1);
-      await expectLinear(db, 'W1', 3);
+      await expectLinear(db, w.chain, 3);
       await w.close();
     });
 
@@ -268,7 +273,8 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
       expect(w.pending).toBe(0);
       await w.flush();
       expect(cdb.transactions).toBe(2);
-      await expectLinear(db, 'W2', 7);
+      await expectLinear(db, w.chain, 7);
+      expect((await listPatientAccess(db, 'W2', { count: 10 })).events).toHaveLength(7);
       expect(log.warn).not.toHaveBeenCalled();
       await w.close();
     });
@@ -278,11 +284,11 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
       w.record(access(['W3']));
       w.record(access(['W3']));
       await w.close();
-      await expectLinear(db, 'W3', 2);
+      await expectLinear(db, w.chain, 2);
       w.record(access(['W3']));
       expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ record: expect.any(Object) }), expect.stringMatching(/closed/));
       await w.flush();
-      await expectLinear(db, 'W3', 2);
+      await expectLinear(db, w.chain, 2);
     });
 
     it('retries a failed batch once, and logs (never throws) when it fails again', async () => {
@@ -292,14 +298,45 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
       w.record(access(['W4']));
       await w.flush();
       expect(log.warn).toHaveBeenCalledTimes(1);
-      await expectLinear(db, 'W4', 1);
+      await expectLinear(db, w.chain, 1);
 
       failures = 2;
       expect(() => w.record(access(['W4']))).not.toThrow();
       await expect(w.flush()).resolves.toBeUndefined();
       expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ records: [expect.objectContaining({ patientIds: ['W4'] })] }), expect.stringMatching(/not stored/));
-      await expectLinear(db, 'W4', 1);
+      await expectLinear(db, w.chain, 1);
       await w.close();
+    });
+
+    it('keeps its batches in its own chain, each row naming its patient, beside the patients\' chains', async () => {
+      const w = new AuditWriter({ db, log, clock });
+      const other = new AuditWriter({ db, log, clock });
+      expect(w.chain).not.toBe(other.chain);
+      // A write in the patient's own chain, then reads of several kinds through two writers.
+      await db.transaction((tx) => appendAuditRecords(tx, [access(['W5'], { action: 'update', at: new Date(T0 + 1000) })]));
+      w.record(access(['W5'], { at: new Date(T0 + 2000) }));
+      w.record(access(['W6', 'W5'], { action: 'search', query: 'Patient?name=x', at: new Date(T0 + 3000) }));
+      w.record(access([], { entities: ['Practitioner/9'], at: new Date(T0 + 4000) }));
+      other.record(access(['W5'], { at: new Date(T0 + 5000), reason: 'second node' }));
+      await w.flush();
+      await other.flush();
+      const rows = await chainRows(db, w.chain);
+      expect(rows.map((r) => [r.seq, r.patient_id, r.is_primary])).toEqual([[1, 'W5', true], [2, 'W5', true], [3, 'W6', false], [4, null, true]]);
+      expect(JSON.parse(rows[2]!.content)).toMatchObject({ patients: ['W6'] });
+      await expectLinear(db, w.chain, 4);
+      await expectLinear(db, other.chain, 1);
+      await expectLinear(db, 'W5', 1);
+      // The patient's list merges the chains by time; paging crosses them.
+      const page1 = await listPatientAccess(db, 'W5', { count: 2 });
+      expect(page1.events.map((e) => e.recorded)).toEqual([5000, 3000].map((ms) => new Date(T0 + ms).toISOString()));
+      const page2 = await listPatientAccess(db, 'W5', { count: 2, before: page1.next! });
+      expect(page2.events.map((e) => e.recorded)).toEqual([2000, 1000].map((ms) => new Date(T0 + ms).toISOString()));
+      expect(page2.next).toBeUndefined();
+      expect((await listPatientAccess(db, 'W6', { count: 5 })).events).toHaveLength(1);
+      expect((await searchAuditEvents(db, { patient: 'W5', count: 10 })).map((e) => e.recorded)).toHaveLength(4);
+      expect((await verifyAuditChains(db)).problems).toEqual([]);
+      await w.close();
+      await other.close();
     });
   });
 });
@@ -310,16 +347,28 @@ describe.each(ENGINES)('verifyAuditChains on %s', (engine) => {
     db = await openTestDatabase(engine);
   });
   afterAll(async () => db.close());
-  // Each test tampers with a fresh trail of three chains: v1 (5 rows), v2 (2), v3 (1).
+  // Each test tampers with a fresh trail of four chains: v1 (5 rows), v2 (2), v3 (1), and a
+  // writer's chain of reads (3 rows: v1, v2 and v3).
+  const writer = writerChainKey('v');
   beforeEach(async () => {
     await db.exec('DELETE FROM audit_events; DELETE FROM audit_chain_heads;');
     await db.transaction((tx) => appendAuditRecords(tx, [1, 2, 3, 4, 5].map((i) => access(['v1'], { at: new Date(T0 + i) }))));
     await db.transaction((tx) => appendAuditRecords(tx, [access(['v2']), access(['v2', 'v3'])]));
+    await db.transaction((tx) => appendAuditRecords(tx, [access(['v1']), access(['v3', 'v2'])], {}, writer));
   });
 
   it('finds an intact trail intact, walking in pages', async () => {
     const res = await verifyAuditChains(db, { pageSize: 2 });
-    expect(res).toEqual({ chains: 3, events: 8, problems: [], problemCount: 0 });
+    expect(res).toEqual({ chains: 4, events: 11, problems: [], problemCount: 0 });
+  });
+
+  it("detects a row moved to another patient's list, in a writer's chain or a patient's", async () => {
+    await db.query(`UPDATE audit_events SET patient_id = 'v9' WHERE chain_key = $1 AND seq = 2`, [writer]);
+    await db.query(`UPDATE audit_events SET patient_id = 'v9' WHERE chain_key = 'v1' AND seq = 4`);
+    expect((await verifyAuditChains(db)).problems).toEqual([
+      { chainKey: writer, seq: 2, problem: 'hash-mismatch' },
+      { chainKey: 'v1', seq: 4, problem: 'hash-mismatch' },
+    ]);
   });
 
   it('detects a changed content row', async () => {
@@ -374,7 +423,7 @@ describe.each(ENGINES)('verifyAuditChains on %s', (engine) => {
     )).rows[0]!;
     const content = r.content.replace('Dr Ada Okafor', 'Dr Someone Else');
     const hash = entryHash(r.prev_hash, {
-      chainKey: 'v1', seq: 3, eventId: r.event_id, recordedAt: new Date(r.recorded_at).toISOString(), action: r.action, agentRef: r.agent_ref, isPrimary: r.is_primary, content,
+      chainKey: 'v1', seq: 3, eventId: r.event_id, recordedAt: new Date(r.recorded_at).toISOString(), action: r.action, agentRef: r.agent_ref, isPrimary: r.is_primary, patientId: 'v1', content,
     });
     await db.query(`UPDATE audit_events SET content = $1, hash = $2 WHERE chain_key = 'v1' AND seq = 3`, [content, hash]);
     expect((await verifyAuditChains(db)).problems).toEqual([{ chainKey: 'v1', seq: 4, problem: 'broken-link' }]);
@@ -384,6 +433,42 @@ describe.each(ENGINES)('verifyAuditChains on %s', (engine) => {
     await db.query(`UPDATE audit_events SET content = content || ' '`);
     const res = await verifyAuditChains(db, { maxProblems: 3 });
     expect(res.problems).toHaveLength(3);
-    expect(res.problemCount).toBe(8);
+    expect(res.problemCount).toBe(11);
   });
 });
+
+describe.each(ENGINES)('the patient column added to an existing trail, on %s', (engine) => {
+  it("fills it in from the patients' chains, so their lists and the chains' hashes are as before", async () => {
+    const db = await openUnmigratedTestDatabase(engine);
+    try {
+      await migrate(db, loadMigrations().filter((m) => m.version <= 10));
+      const [id] = await db.transaction((tx) => appendLegacyRecord(tx, 'e1'));
+      await migrate(db);
+      expect((await db.query<{ patient_id: string | null }>(`SELECT patient_id FROM audit_events ORDER BY chain_key`)).rows).toEqual([{ patient_id: null }, { patient_id: 'e1' }]);
+      expect((await listPatientAccess(db, 'e1', { count: 5 })).events.map((e) => e.id)).toEqual([id]);
+      expect((await verifyAuditChains(db)).problems).toEqual([]);
+    } finally {
+      await db.close();
+    }
+  });
+});
+
+/**
+ * Appends rows as the trail did before migration 11 (no patient column): one for patient `p`,
+ * one in the no-patient chain, each hashed as then (the patient implied by the chain).
+ */
+async function appendLegacyRecord(tx: SqlClient, p: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [chainKey, n] of [[p, 1], [NO_PATIENT_CHAIN, 2]] as const) {
+    const eventId = `6f1c1d4e-0000-4000-8000-00000000000${n}`;
+    const content = storedAccessJson(storedAccessOf(access(chainKey === p ? [p] : []), {}));
+    const hash = entryHash(GENESIS_HASH, { chainKey, seq: 1, eventId, recordedAt: new Date(T0).toISOString(), action: 'read', agentRef: 'Practitioner/9', isPrimary: true, patientId: chainKey === p ? p : null, content });
+    await tx.query(
+      `INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash) VALUES ($1, 1, $2, $3, 'read', 'Practitioner/9', true, $4, $5, $6)`,
+      [chainKey, eventId, new Date(T0).toISOString(), content, GENESIS_HASH, hash],
+    );
+    await tx.query(`INSERT INTO audit_chain_heads (chain_key, seq, hash) VALUES ($1, 1, $2)`, [chainKey, hash]);
+    if (chainKey === p) ids.push(eventId);
+  }
+  return ids;
+}

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { badRequest } from '../fhir/outcome.js';
-import { chainKeysOf, NO_PATIENT_CHAIN, type AccessAction, type AccessRecord } from '../audit/access-record.js';
+import { chainKeysOf, NO_PATIENT_CHAIN, writerChainKey, type AccessAction, type AccessRecord } from '../audit/access-record.js';
 import { auditEventOf, patientAccessView, type AuditEvent } from '../audit/audit-event.js';
 import { GENESIS_HASH, entryHash, type ChainEntry } from '../audit/hash-chain.js';
 import { isStoredAccess, storedAccessForPatient, storedAccessJson, storedAccessOf, type AuditSourceNames } from '../audit/stored-access.js';
@@ -29,21 +29,27 @@ interface HeadRow {
 
 /**
  * Appends `records` to the audit trail inside the caller's transaction `tx`, and returns their
- * event ids in order. A write calls this in the same transaction as the write, as its last
- * statement: a rollback leaves no audit row, a commit always has one, and the chain heads it
- * locks are held only until the commit.
+ * event ids in order.
  *
- * Each record goes into the chain of every patient it touched (the full event in the first, a
- * copy naming only that patient in the others: {@link eventForPatientChain}), or into the
- * no-patient chain. The touched heads are created if new and locked in sorted key order, so two
- * appenders never wait for each other in opposite orders; appenders touching other patients do
- * not wait at all. Two statements whatever the number of records: lock the heads, then insert
- * every row and advance every head.
+ * A record has a row for every patient it touched (the full event for the first, a copy naming
+ * only that patient for the others: {@link storedAccessForPatient}), or one row for no patient.
+ * Where the rows go:
+ * - without `writerChain` (a write, in the write's own transaction, as its last statement): each
+ *   row into its patient's chain, or the no-patient chain. A rollback leaves no audit row, a
+ *   commit always has one; the heads are created if new and locked in sorted key order, so two
+ *   appenders never wait for each other in opposite orders, and those touching other patients
+ *   do not wait at all — locks held until the write commits.
+ * - with `writerChain` (the batched records of an {@link AuditWriter}): every row into that one
+ *   chain, whose only appender is that writer. One head to lock and advance per batch, where
+ *   patients' chains would need two new versions of every touched patient's head.
+ * Either way each row names its patient (`patient_id`), which is what a patient's access list
+ * reads. Two statements whatever the number of records: lock the heads, then insert every row
+ * and advance every head.
  */
-export async function appendAuditRecords(tx: SqlClient, records: readonly AccessRecord[], source: AuditSourceNames = {}): Promise<string[]> {
+export async function appendAuditRecords(tx: SqlClient, records: readonly AccessRecord[], source: AuditSourceNames = {}, writerChain?: string): Promise<string[]> {
   if (records.length === 0) return [];
-  const perRecord = records.map((r) => ({ r, keys: chainKeysOf(r) }));
-  const keys = [...new Set(perRecord.flatMap((p) => p.keys))].sort();
+  const perRecord = records.map((r) => ({ r, patients: chainKeysOf(r) }));
+  const keys = writerChain !== undefined ? [writerChain] : [...new Set(perRecord.flatMap((p) => p.patients))].sort();
 
   // Upsert-and-return locks each head row (new or existing) in the order given; the no-op update
   // is what makes ON CONFLICT lock and return a row another transaction just committed.
@@ -58,21 +64,23 @@ export async function appendAuditRecords(tx: SqlClient, records: readonly Access
   const heads = new Map(locked.rows.map((h) => [h.chain_key, { seq: Number(h.seq), hash: h.hash }]));
 
   // One array per column, filled row by row (no row objects: every read appends one).
-  const c = { chainKey: [] as string[], seq: [] as number[], eventId: [] as string[], recordedAt: [] as string[], action: [] as string[], agentRef: [] as string[], isPrimary: [] as string[], content: [] as string[], prevHash: [] as string[], hash: [] as string[] };
+  const c = { chainKey: [] as string[], seq: [] as number[], eventId: [] as string[], recordedAt: [] as string[], action: [] as string[], agentRef: [] as string[], isPrimary: [] as string[], patientId: [] as (string | null)[], content: [] as string[], prevHash: [] as string[], hash: [] as string[] };
   const ids: string[] = [];
-  for (const { r, keys: chainKeys } of perRecord) {
+  for (const { r, patients } of perRecord) {
     const eventId = randomUUID();
     ids.push(eventId);
     const stored = storedAccessOf(r, source);
     const full = storedAccessJson(stored);
     const recordedAt = r.at.toISOString();
     const agentRef = agentRefOf(r);
-    chainKeys.forEach((chainKey, i) => {
+    patients.forEach((key, i) => {
+      const chainKey = writerChain ?? key;
       const head = heads.get(chainKey);
       if (!head) throw new Error(`audit chain head ${chainKey} was not locked`);
+      const patientId = key === NO_PATIENT_CHAIN ? null : key;
       const isPrimary = i === 0;
-      const content = isPrimary || chainKey === NO_PATIENT_CHAIN ? full : storedAccessJson(storedAccessForPatient(stored, chainKey));
-      const entry: ChainEntry = { chainKey, seq: head.seq + 1, eventId, recordedAt, action: r.action, agentRef, isPrimary, content };
+      const content = isPrimary || patientId === null ? full : storedAccessJson(storedAccessForPatient(stored, patientId));
+      const entry: ChainEntry = { chainKey, seq: head.seq + 1, eventId, recordedAt, action: r.action, agentRef, isPrimary, patientId, content };
       const hash = entryHash(head.hash, entry);
       c.chainKey.push(chainKey);
       c.seq.push(entry.seq);
@@ -81,6 +89,7 @@ export async function appendAuditRecords(tx: SqlClient, records: readonly Access
       c.action.push(r.action);
       c.agentRef.push(agentRef);
       c.isPrimary.push(isPrimary ? 't' : 'f');
+      c.patientId.push(patientId);
       c.content.push(content);
       c.prevHash.push(head.hash);
       c.hash.push(hash);
@@ -93,19 +102,19 @@ export async function appendAuditRecords(tx: SqlClient, records: readonly Access
   // `string_to_array`: no per-element quoting on either side, which array literals need (and
   // which cost more than the rest of the append for the JSON content). Numbers, booleans, UUIDs,
   // ISO instants, action codes and hex hashes cannot contain a comma; the content is JSON, in
-  // which every control character (so the record separator U+001E) is escaped. Chain keys and
-  // agent references come from clients' ids, so they stay arrays.
+  // which every control character (so the record separator U+001E) is escaped. Chain keys,
+  // patient ids and agent references come from clients' ids, so they stay arrays.
   await tx.query(
     `WITH appended AS (
-       INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash)
+       INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, patient_id, content, prev_hash, hash)
        SELECT * FROM unnest($1::text[], string_to_array($2, ',')::bigint[], string_to_array($3, ',')::uuid[], string_to_array($4, ',')::timestamptz[],
-         string_to_array($5, ','), $6::text[], string_to_array($7, ',')::boolean[], string_to_array($8, chr(${RECORD_SEPARATOR.charCodeAt(0)})), string_to_array($9, ','), string_to_array($10, ','))
+         string_to_array($5, ','), $6::text[], string_to_array($7, ',')::boolean[], $8::text[], string_to_array($9, chr(${RECORD_SEPARATOR.charCodeAt(0)})), string_to_array($10, ','), string_to_array($11, ','))
      )
      UPDATE audit_chain_heads h SET seq = u.seq, hash = u.hash
-     FROM unnest($11::text[], string_to_array($12, ',')::bigint[], string_to_array($13, ',')) AS u(chain_key, seq, hash)
+     FROM unnest($12::text[], string_to_array($13, ',')::bigint[], string_to_array($14, ',')) AS u(chain_key, seq, hash)
      WHERE h.chain_key = u.chain_key`,
     [
-      c.chainKey, c.seq.join(','), c.eventId.join(','), c.recordedAt.join(','), c.action.join(','), c.agentRef, c.isPrimary.join(','), c.content.join(RECORD_SEPARATOR), c.prevHash.join(','), c.hash.join(','),
+      c.chainKey, c.seq.join(','), c.eventId.join(','), c.recordedAt.join(','), c.action.join(','), c.agentRef, c.isPrimary.join(','), c.patientId, c.content.join(RECORD_SEPARATOR), c.prevHash.join(','), c.hash.join(','),
       keys, keys.map((k) => heads.get(k)!.seq).join(','), keys.map((k) => heads.get(k)!.hash).join(','),
     ],
     { prepare: true },
@@ -141,12 +150,16 @@ export interface AuditWriterOptions {
   maxBatch?: number;
   clock?: AuditClock;
   source?: AuditSourceNames;
+  /** The writer's own chain (default: a new one, {@link writerChainKey} of a random id). */
+  chain?: string;
 }
 
 /**
  * Writes the audit records of reads (and of failed writes, whose own transaction rolled back) in
  * batches: one transaction per `maxBatch` records or per `intervalMs`, whichever comes first, so a
- * busy server pays one commit for hundreds of reads instead of one each. A reader never waits
+ * busy server pays one commit for hundreds of reads instead of one each. The rows go into the
+ * writer's own chain (one per writer, so per server process: nothing else appends to it), each
+ * naming its patient. A reader never waits
  * for, or hears about, the audit write: `record()` only queues. A failed batch is logged and
  * retried once; if that fails too, its records go to the error log, so they are not silently lost.
  * Call `close()` on shutdown, after the server has stopped taking requests and before the
@@ -159,6 +172,8 @@ export class AuditWriter {
   private readonly maxBatch: number;
   private readonly clock: AuditClock;
   private readonly source: AuditSourceNames;
+  /** The chain this writer appends to. */
+  readonly chain: string;
   private queue: AccessRecord[] = [];
   private timer: unknown;
   private writing: Promise<void> = Promise.resolve();
@@ -171,6 +186,7 @@ export class AuditWriter {
     this.maxBatch = Math.max(1, options.maxBatch ?? 500);
     this.clock = options.clock ?? SYSTEM_CLOCK;
     this.source = options.source ?? {};
+    this.chain = options.chain ?? writerChainKey(randomUUID());
   }
 
   /** Records queued and not yet handed to a transaction. */
@@ -217,13 +233,13 @@ export class AuditWriter {
   private async write(batch: AccessRecord[]): Promise<void> {
     if (batch.length === 0) return;
     try {
-      await this.db.transaction((tx) => appendAuditRecords(tx, batch, this.source));
+      await this.db.transaction((tx) => appendAuditRecords(tx, batch, this.source, this.chain));
       return;
     } catch (err) {
       this.log.warn({ err, records: batch.length }, 'audit batch failed; retrying once');
     }
     try {
-      await this.db.transaction((tx) => appendAuditRecords(tx, batch, this.source));
+      await this.db.transaction((tx) => appendAuditRecords(tx, batch, this.source, this.chain));
     } catch (err) {
       this.log.error({ err, records: batch }, 'audit batch failed twice; records not stored');
     }
@@ -247,28 +263,45 @@ export interface PatientAccessPage {
   next?: string;
 }
 
+/** A patient's access list's paging cursor: the last row's time and event id. */
+const CURSOR = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)_([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** Where a page of the access list starts: after the cursor's row, or (no cursor) at the newest. */
+function parseCursor(before: string | undefined): [recordedAt: string, eventId: string] {
+  if (before === undefined) return ['infinity', 'ffffffff-ffff-ffff-ffff-ffffffffffff'];
+  const m = CURSOR.exec(before);
+  if (!m || Number.isNaN(Date.parse(m[1]!))) throw badRequest('Invalid paging cursor');
+  return [m[1]!, m[2]!];
+}
+
 /**
- * Who accessed a patient's record, why and with what outcome: the patient's chain newest first,
- * each event in the patient's view (no network addresses or token ids, no other patients).
- * `before` is the `next` of the previous page (an opaque cursor); a malformed one is a 400.
+ * Who accessed a patient's record, why and with what outcome: the rows naming the patient,
+ * whichever chains they are in, newest first, each event in the patient's view (no network
+ * addresses or token ids, no other patients). `before` is the `next` of the previous page (an
+ * opaque cursor); a malformed one is a 400.
  */
 export async function listPatientAccess(db: SqlClient, patientId: string, opts: { count: number; before?: string }): Promise<PatientAccessPage> {
-  if (opts.before !== undefined && !/^\d{1,15}$/.test(opts.before)) throw badRequest('Invalid paging cursor');
+  const cursor = parseCursor(opts.before);
   const count = Math.max(1, Math.floor(opts.count));
-  const res = await db.query<{ seq: number | string; event_id: string; content: string }>(
-    `SELECT seq, event_id, content FROM audit_events WHERE chain_key = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3`,
-    [patientId, opts.before ?? String(Number.MAX_SAFE_INTEGER), count + 1],
+  const res = await db.query<{ recorded_at: Date | string; event_id: string; content: string }>(
+    `SELECT recorded_at, event_id, content FROM audit_events
+     WHERE patient_id = $1 AND (recorded_at, event_id) < ($2::timestamptz, $3::uuid)
+     ORDER BY recorded_at DESC, event_id DESC LIMIT $4`,
+    [patientId, cursor[0], cursor[1], count + 1],
     { prepare: true },
   );
   const rows = res.rows.slice(0, count);
   const page: PatientAccessPage = { events: rows.map((r) => patientAccessView(eventOfRow(r), patientId)) };
-  if (res.rows.length > count) page.next = String(rows[rows.length - 1]!.seq);
+  if (res.rows.length > count) {
+    const last = rows[rows.length - 1]!;
+    page.next = `${new Date(last.recorded_at).toISOString()}_${last.event_id}`;
+  }
   return page;
 }
 
 /** Criteria for {@link searchAuditEvents}; all optional but `count`, combined with AND. */
 export interface AuditSearch {
-  /** A patient id: the events in that patient's chain. */
+  /** A patient id: the events that touched that patient's record. */
   patient?: string;
   /** A person's relative reference (`Practitioner/9`), or a backend client's id. */
   agent?: string;
@@ -283,14 +316,14 @@ export interface AuditSearch {
 /**
  * Audit events for investigators, newest first: everything stored, network addresses and token
  * ids included. Without `patient` each event appears once (its full copy); with `patient`, the
- * events in that patient's chain (for an access that touched several patients, the copy naming
+ * events naming that patient (for an access that touched several patients, the copy naming
  * only this one).
  */
 export async function searchAuditEvents(db: SqlClient, q: AuditSearch): Promise<AuditEvent[]> {
   const where: string[] = [];
   const params: unknown[] = [];
   const bind = (v: unknown) => `$${params.push(v)}`;
-  if (q.patient !== undefined) where.push(`chain_key = ${bind(q.patient)}`);
+  if (q.patient !== undefined) where.push(`patient_id = ${bind(q.patient)}`);
   else where.push('is_primary');
   if (q.agent !== undefined) where.push(`agent_ref = ${bind(q.agent)}`);
   if (q.action !== undefined) where.push(`action = ${bind(q.action)}`);
@@ -342,12 +375,13 @@ interface EventRow {
   action: string;
   agent_ref: string | null;
   is_primary: boolean;
+  patient_id: string | null;
   content: string;
   prev_hash: string;
   hash: string;
 }
 
-const EVENT_COLUMNS = 'chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, content, prev_hash, hash';
+const EVENT_COLUMNS = 'chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, patient_id, content, prev_hash, hash';
 
 /**
  * Walks every chain in seq order and checks each row's hash, its link to the previous row,
@@ -400,7 +434,7 @@ export async function verifyAuditChains(db: Database, opts: { pageSize?: number;
         if (gap) report(chain.chainKey, seq > chain.expected ? chain.expected : seq, seq > chain.expected ? 'missing-row' : 'broken-link');
         const entry: ChainEntry = {
           chainKey: row.chain_key, seq, eventId: row.event_id, recordedAt: new Date(row.recorded_at).toISOString(),
-          action: row.action, agentRef: row.agent_ref, isPrimary: row.is_primary, content: row.content,
+          action: row.action, agentRef: row.agent_ref, isPrimary: row.is_primary, patientId: row.patient_id, content: row.content,
         };
         if (entryHash(row.prev_hash, entry) !== row.hash) report(chain.chainKey, seq, 'hash-mismatch');
         else if (!gap && row.prev_hash !== chain.prevHash) report(chain.chainKey, seq, 'broken-link');

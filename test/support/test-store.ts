@@ -28,9 +28,14 @@ export async function createPostgresDatabase(): Promise<string> {
   return base.replace(/\/postgres$/, `/${name}`);
 }
 
+/** A fresh, empty database on `engine`, with no migrations run (for tests of a migration). */
+export async function openUnmigratedTestDatabase(engine: Engine): Promise<Database> {
+  return engine === 'pglite' ? openPgliteDatabase('memory://') : openPostgresDatabase(await createPostgresDatabase(), 8);
+}
+
 /** A fresh, migrated database on `engine`. */
 export async function openTestDatabase(engine: Engine): Promise<Database> {
-  const db = engine === 'pglite' ? await openPgliteDatabase('memory://') : await openPostgresDatabase(await createPostgresDatabase(), 8);
+  const db = await openUnmigratedTestDatabase(engine);
   await migrate(db);
   return db;
 }
