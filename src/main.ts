@@ -118,7 +118,9 @@ export async function createTessera(config: Config, log = createLogger(config)):
   // database has exactly one node (one process holds its data folder), so nothing changes
   // behind its back and it can remember for longer; on PostgreSQL, app nodes share the database.
   const access = new AccessResolver(db, undefined, db.kind === 'pglite' ? 60_000 : 5_000);
-  const audit = config.auth.openApi ? undefined : auditSinks(db, log);
+  // On PostgreSQL the batches of read audits are written from a worker thread with its own
+  // connection, off the thread that answers requests; PGlite lives in this thread, so they are written here.
+  const audit = config.auth.openApi ? undefined : auditSinks(db, log, config.databaseUrl ? { thread: { databaseUrl: config.databaseUrl } } : {});
   const router = new FhirRouter({
     store, resourceTypes: RESOURCE_TYPES, operations: buildOperations({ store, access, now: () => new Date(), ...(audit ? { audit } : {}) }), access,
     ...(audit ? { audit } : {}),

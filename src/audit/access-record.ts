@@ -56,7 +56,8 @@ export interface AccessRecord {
   outcome: AccessOutcome;
   /** When it happened (the request's time, from the caller's clock). */
   at: Date;
-  agent: AccessAgent;
+  /** Read-only once recorded: a caller's records share one object, and its stored text is kept with it. */
+  agent: Readonly<AccessAgent>;
   /**
    * Ids (no `Patient/` prefix) of the patients whose records were touched; empty for data about
    * no patient (a Practitioner, the CapabilityStatement). Each is its own audit chain.

@@ -7,7 +7,7 @@
  * tail and its head together (the hash has no secret). Detecting that needs the heads kept
  * somewhere else too; see `src/audit/README.md`.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { NO_PATIENT_CHAIN } from './access-record.js';
 
 /** The `prev_hash` of a chain's first row. */
@@ -79,7 +79,7 @@ export function patientImplied(e: Pick<ChainEntry, 'chainKey' | 'patientId'>): b
 
 /** The hash of a row: SHA-256 (hex) over the previous row's hash, a newline and the row's canonical text. */
 export function linkHash(prevHash: string, canonicalText: string): string {
-  return createHash('sha256').update(prevHash).update('\n').update(canonicalText).digest('hex');
+  return hash('sha256', `${prevHash}\n${canonicalText}`);
 }
 
 /** Convenience: the hash of `entry` following `prevHash`. */

@@ -76,20 +76,35 @@ export function storedAccessForPatient(s: StoredAccess, patientId: string): Stor
 const AGENT_KEYS = ['clientId', 'display', 'organization', 'organizationName', 'reference', 'role', 'tokenId', 'userId'] as const;
 const KEYS = ['action', 'agent', 'at', 'entities', 'more', 'observer', 'outcome', 'patients', 'purpose', 'query', 'reason', 'site', 'sourceIp'] as const;
 
+/** Agents' canonical JSON, by agent object: a caller's records share one (`http/request-audit.ts`). */
+const agentJson = new WeakMap<Readonly<AccessAgent>, string>();
+
+function canonicalAgent(a: Readonly<AccessAgent>): string {
+  let text = agentJson.get(a);
+  if (text === undefined) {
+    const sorted: Record<string, unknown> = {};
+    for (const k of AGENT_KEYS) if (a[k] !== undefined) sorted[k] = a[k];
+    text = JSON.stringify(sorted);
+    agentJson.set(a, text);
+  }
+  return text;
+}
+
 /**
  * `s` as canonical JSON (the same text `canonicalJson` gives, tested so), written directly: the
- * keys are put in sorted order and `JSON.stringify` keeps that order, which costs a fraction of
- * the general sort-every-object serialiser on the path of every read.
+ * keys in sorted order, each value (a string, a number or an array of strings; the agent's text
+ * made once per agent object) as `JSON.stringify` writes it — a fraction of the general
+ * sort-every-object serialiser's cost, on the path of every read. Agents are read-only once
+ * recorded, so an agent's text is kept with the object.
  */
 export function storedAccessJson(s: StoredAccess): string {
-  const agent: Record<string, unknown> = {};
-  for (const k of AGENT_KEYS) if (s.agent[k] !== undefined) agent[k] = s.agent[k];
-  const out: Record<string, unknown> = {};
+  let out = '';
   for (const k of KEYS) {
-    const v = k === 'agent' ? agent : s[k];
-    if (v !== undefined) out[k] = v;
+    const v = s[k];
+    if (v === undefined) continue;
+    out += `${out === '' ? '{' : ','}"${k}":${k === 'agent' ? canonicalAgent(s.agent) : JSON.stringify(v)}`;
   }
-  return JSON.stringify(out);
+  return `${out}}`;
 }
 
 /** True when stored content is the compact form (rather than an AuditEvent stored whole, as before). */

@@ -6,7 +6,7 @@
  *
  * @see https://hl7.org/fhir/R4/auditevent.html
  */
-import { MAX_AUDIT_ENTITIES, type AccessAction, type AccessOutcome, type AccessRecord, type PurposeOfUse } from '../audit/access-record.js';
+import { MAX_AUDIT_ENTITIES, type AccessAction, type AccessAgent, type AccessOutcome, type AccessRecord, type PurposeOfUse } from '../audit/access-record.js';
 import type { Principal } from '../auth/principal.js';
 import type { SqlClient } from '../store/database.js';
 import type { WriteAudit } from '../store/fhir-store.js';
@@ -32,6 +32,29 @@ function purposeOf(p: Principal): PurposeOfUse {
   if (p.kind === 'patient') return 'PATRQT';
   if (p.kind === 'proxy') return 'FAMRQT';
   return 'HOPERAT';
+}
+
+/** The agents of recent callers, one object per token's principal (see {@link agentOf}). */
+const agents = new WeakMap<Principal, { display: string | undefined; organizationName: string | undefined; agent: AccessAgent }>();
+
+/**
+ * Who acted, as a record names them. A caller's requests share one agent object (principals are
+ * cached per token, and the names rarely change), so a server auditing thousands of reads a
+ * second builds it once per caller, and a batch handed to the audit thread copies it once.
+ * Records must treat it as read-only.
+ */
+function agentOf(p: Principal, display: string | undefined, organizationName: string | undefined): AccessAgent {
+  const known = agents.get(p);
+  if (known && known.display === display && known.organizationName === organizationName) return known.agent;
+  const agent: AccessAgent = { clientId: p.clientId, role: p.role ?? (p.kind === 'system' ? 'system' : p.kind) };
+  if (p.fhirUser) agent.reference = p.fhirUser;
+  if (display) agent.display = display;
+  if (p.organization) agent.organization = p.organization;
+  if (organizationName) agent.organizationName = organizationName;
+  if (p.userId) agent.userId = p.userId;
+  if (p.tokenId) agent.tokenId = p.tokenId;
+  agents.set(p, { display, organizationName, agent });
+  return agent;
 }
 
 /** What one request did, gathered while the router answers it. */
@@ -68,27 +91,18 @@ export class RequestAudit {
   /** The record as it stands. */
   record(outcome: AccessOutcome, extra: Partial<AccessRecord> = {}): AccessRecord {
     const p = this.principal;
-    return {
+    const r: AccessRecord = {
       action: this.action ?? 'operation',
       outcome,
       at: this.now(),
-      agent: {
-        clientId: p.clientId,
-        role: p.role ?? (p.kind === 'system' ? 'system' : p.kind),
-        ...(p.fhirUser ? { reference: p.fhirUser } : {}),
-        ...(this.displayName ? { display: this.displayName } : {}),
-        ...(p.organization ? { organization: p.organization } : {}),
-        ...(this.organizationName ? { organizationName: this.organizationName } : {}),
-        ...(p.userId ? { userId: p.userId } : {}),
-        ...(p.tokenId ? { tokenId: p.tokenId } : {}),
-      },
+      agent: agentOf(p, this.displayName, this.organizationName),
       patientIds: [...this.patients],
       entities: this.entities,
-      ...(this.query ? { query: this.query } : {}),
       purpose: purposeOf(p),
-      ...(this.sourceIp ? { sourceIp: this.sourceIp } : {}),
-      ...extra,
     };
+    if (this.query) r.query = this.query;
+    if (this.sourceIp) r.sourceIp = this.sourceIp;
+    return Object.assign(r, extra);
   }
 
   /**

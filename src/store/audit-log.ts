@@ -12,6 +12,7 @@ import { auditEventOf, patientAccessView, type AuditEvent } from '../audit/audit
 import { GENESIS_HASH, entryHash, type ChainEntry } from '../audit/hash-chain.js';
 import { isStoredAccess, storedAccessForPatient, storedAccessJson, storedAccessOf, type AuditSourceNames } from '../audit/stored-access.js';
 import type { Database, SqlClient } from './database.js';
+import { AuditThread } from './audit-thread.js';
 
 /** Separates the JSON contents in one parameter; JSON text never contains it unescaped. */
 const RECORD_SEPARATOR = String.fromCharCode(30);
@@ -152,6 +153,30 @@ export interface AuditWriterOptions {
   source?: AuditSourceNames;
   /** The writer's own chain (default: a new one, {@link writerChainKey} of a random id). */
   chain?: string;
+  /**
+   * How a batch is stored (default: {@link writeAuditBatch} on `db`, in this thread). The
+   * server on PostgreSQL passes an {@link AuditThread}'s, which writes in a worker thread.
+   */
+  store?: (batch: AccessRecord[], chain: string) => Promise<void>;
+}
+
+/**
+ * Stores one batch of records in `chain`, in one transaction: retried once if it fails, and if
+ * that fails too, its records go to the error log, so they are not silently lost. Never rejects.
+ */
+export async function writeAuditBatch(db: Database, log: AuditLogger, batch: AccessRecord[], source: AuditSourceNames, chain: string): Promise<void> {
+  if (batch.length === 0) return;
+  try {
+    await db.transaction((tx) => appendAuditRecords(tx, batch, source, chain));
+    return;
+  } catch (err) {
+    log.warn({ err, records: batch.length }, 'audit batch failed; retrying once');
+  }
+  try {
+    await db.transaction((tx) => appendAuditRecords(tx, batch, source, chain));
+  } catch (err) {
+    log.error({ err, records: batch }, 'audit batch failed twice; records not stored');
+  }
 }
 
 /**
@@ -159,19 +184,17 @@ export interface AuditWriterOptions {
  * batches: one transaction per `maxBatch` records or per `intervalMs`, whichever comes first, so a
  * busy server pays one commit for hundreds of reads instead of one each. The rows go into the
  * writer's own chain (one per writer, so per server process: nothing else appends to it), each
- * naming its patient. A reader never waits
- * for, or hears about, the audit write: `record()` only queues. A failed batch is logged and
- * retried once; if that fails too, its records go to the error log, so they are not silently lost.
- * Call `close()` on shutdown, after the server has stopped taking requests and before the
- * database closes.
+ * naming its patient. A reader never waits for, or hears about, the audit write: `record()` only
+ * queues. Batches are stored one at a time, in order, by `store` ({@link writeAuditBatch}
+ * unless given: retried once, then logged, never lost silently). Call `close()` on shutdown,
+ * after the server has stopped taking requests and before the database closes.
  */
 export class AuditWriter {
-  private readonly db: Database;
   private readonly log: AuditLogger;
   private readonly intervalMs: number;
   private readonly maxBatch: number;
   private readonly clock: AuditClock;
-  private readonly source: AuditSourceNames;
+  private readonly store: (batch: AccessRecord[], chain: string) => Promise<void>;
   /** The chain this writer appends to. */
   readonly chain: string;
   private queue: AccessRecord[] = [];
@@ -180,12 +203,12 @@ export class AuditWriter {
   private closed = false;
 
   constructor(options: AuditWriterOptions) {
-    this.db = options.db;
     this.log = options.log;
     this.intervalMs = options.intervalMs ?? 50;
     this.maxBatch = Math.max(1, options.maxBatch ?? 500);
     this.clock = options.clock ?? SYSTEM_CLOCK;
-    this.source = options.source ?? {};
+    const source = options.source ?? {};
+    this.store = options.store ?? ((batch, chain) => writeAuditBatch(options.db, options.log, batch, source, chain));
     this.chain = options.chain ?? writerChainKey(randomUUID());
   }
 
@@ -231,18 +254,7 @@ export class AuditWriter {
   }
 
   private async write(batch: AccessRecord[]): Promise<void> {
-    if (batch.length === 0) return;
-    try {
-      await this.db.transaction((tx) => appendAuditRecords(tx, batch, this.source, this.chain));
-      return;
-    } catch (err) {
-      this.log.warn({ err, records: batch.length }, 'audit batch failed; retrying once');
-    }
-    try {
-      await this.db.transaction((tx) => appendAuditRecords(tx, batch, this.source, this.chain));
-    } catch (err) {
-      this.log.error({ err, records: batch }, 'audit batch failed twice; records not stored');
-    }
+    if (batch.length > 0) await this.store(batch, this.chain);
   }
 }
 
@@ -465,18 +477,34 @@ export async function verifyAuditChains(db: Database, opts: { pageSize?: number;
   });
 }
 
+/** Options of {@link auditSinks}. */
+export interface AuditSinkOptions extends Omit<AuditWriterOptions, 'db' | 'log' | 'store'> {
+  /** Write the batches from a worker thread with its own connection to this PostgreSQL database. */
+  thread?: { databaseUrl: string };
+}
+
 /**
- * The audit trail as the router uses it: reads queued on a batching writer, writes appended in
- * their own transaction, and the two read-back queries. `close()` flushes what is queued.
+ * The audit trail as the router uses it: reads queued on a batching writer (whose batches are
+ * written from a worker thread when `thread` is given), writes appended in their own
+ * transaction, and the two read-back queries. `close()` flushes what is queued.
  */
-export function auditSinks(db: Database, log: AuditLogger, opts: Omit<AuditWriterOptions, 'db' | 'log'> = {}) {
-  const writer = new AuditWriter({ db, log, ...opts });
+export function auditSinks(db: Database, log: AuditLogger, opts: AuditSinkOptions = {}) {
+  const { thread: threadOpts, ...writerOpts } = opts;
+  const source = opts.source ?? {};
+  const chain = opts.chain ?? writerChainKey(randomUUID());
+  const inThisThread = (batch: AccessRecord[], c: string) => writeAuditBatch(db, log, batch, source, c);
+  const thread = threadOpts ? new AuditThread({ databaseUrl: threadOpts.databaseUrl, chain, source, log, fallback: inThisThread }) : undefined;
+  const writer = new AuditWriter({ db, log, ...writerOpts, chain, store: thread?.store ?? inThisThread });
   return {
     writer,
+    thread,
     queue: (r: AccessRecord) => writer.record(r),
-    append: (tx: SqlClient, records: readonly AccessRecord[]) => appendAuditRecords(tx, records, opts.source ?? {}),
+    append: (tx: SqlClient, records: readonly AccessRecord[]) => appendAuditRecords(tx, records, source),
     listForPatient: (patientId: string, o: { count: number; before?: string }) => listPatientAccess(db, patientId, o),
     search: (q: AuditSearch) => searchAuditEvents(db, q),
-    close: () => writer.close(),
+    async close() {
+      await writer.close();
+      await thread?.close();
+    },
   };
 }
