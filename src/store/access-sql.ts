@@ -27,6 +27,11 @@ export type Visibility = ((b: Bind, r: string, person?: string) => string) & {
    * on the query's own rows. Absent when the general condition is already cheap.
    */
   forPerson?: (db: SqlClient, ids: readonly string[]) => Promise<Visibility>;
+  /**
+   * The condition costs PostgreSQL far more to plan than to run (a dozen correlated
+   * sub-queries), so statements using it ask for a generic plan (`QueryOptions.plan`).
+   */
+  planOnce?: boolean;
 };
 
 /** No restriction (internal use and backend systems). */
@@ -111,13 +116,17 @@ export function visibilityFor(policy: AccessPolicy, cache?: DecisionCache): Visi
               AND (c.code = 'dissent-to-share' OR c.code LIKE 'withhold-%'))`;
           return once ? `${related} AND (${nothingWithheld} OR ${registeredHere} OR ${notWithheld})` : `${related} AND (${notWithheld} OR ${registeredHere})`;
         };
-        if (person === undefined) return `(${directory(b, r)} OR (${r}.patient_id IS NOT NULL AND ${staffCondition(`ARRAY(${personRecords(r)})`)}))`;
+        // Per row: the person's records once, as \`x.pp\`, for all four checks. \`OFFSET 0\` keeps the
+        // planner from substituting the sub-query into each check (planning and running it four
+        // times: most of a staff name search's planning time).
+        if (person === undefined) return `(${directory(b, r)} OR (${r}.patient_id IS NOT NULL AND EXISTS (SELECT 1 FROM (SELECT ARRAY(${personRecords(r)}) AS pp OFFSET 0) x WHERE ${staffCondition('x.pp')})))`;
         // A patient-scoped search: the person's records, and every check on them, once per query
         // (uncorrelated sub-queries run once). Rows whose own record is another person's (a
         // resource in two compartments) are left out: fail closed.
         const pp = `ARRAY(SELECT unnest(${person}::text[]) UNION ${linkedTo(`${person}::text[]`)})`;
         return `(${directory(b, r)} OR (${r}.patient_id = ANY(${pp}) AND ${staffCondition(pp, true)}))`;
       };
+      general.planOnce = true;
       general.forPerson = async (db, ids) => {
         const key = `${policy.subject}|${policy.grantees.join(' ')}|${ids.join(' ')}`;
         const d = cache?.get(key) ?? (await decide(db, ids));

@@ -22,6 +22,17 @@ export interface SqlClient {
 /** Per-statement options. */
 export interface QueryOptions {
   prepare?: boolean;
+  /**
+   * `generic`: a prepared statement whose planning costs more than running it — the staff
+   * access condition's dozen sub-queries take PostgreSQL ~1.5 ms to plan and ~0.4 ms to run —
+   * is planned once for all values, never again for each call's values (which PostgreSQL's
+   * default may keep doing forever when its estimates favour them). On PostgreSQL it runs on
+   * connections set to `plan_cache_mode = force_generic_plan`; the embedded engine ignores it.
+   * Outside a transaction only.
+   *
+   * @see https://www.postgresql.org/docs/15/runtime-config-query.html#GUC-PLAN-CACHE-MODE
+   */
+  plan?: 'generic';
 }
 
 /** A database: a client plus transactions and lifecycle. */

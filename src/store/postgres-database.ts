@@ -37,13 +37,36 @@ function config(sql: string, params: readonly unknown[], opts?: QueryOptions): p
   return name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] };
 }
 
-/** Opens a pool to `url` (a `postgres://` connection string). */
-export async function openPostgresDatabase(url: string, poolSize: number): Promise<Database> {
+/**
+ * `url` with `setting` added to the server options (`options=-c name=value …`) it may already
+ * set. (`pg` lets the connection string's options win over the pool's, so they are merged here.)
+ */
+function withServerOption(url: string, setting: string): string {
+  const m = /([?&])options=([^&#]*)/.exec(url);
+  if (!m) return `${url}${url.includes('?') ? '&' : '?'}options=${encodeURIComponent(setting)}`;
+  const merged = `${decodeURIComponent(m[2]!.replace(/\+/g, ' '))} ${setting}`;
+  return url.slice(0, m.index) + `${m[1]}options=${encodeURIComponent(merged)}` + url.slice(m.index + m[0].length);
+}
+
+function newPool(url: string, poolSize: number): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
   // An idle client's error (e.g. the server restarting) must not crash the process.
   pool.on('error', () => {});
+  return pool;
+}
+
+/**
+ * Opens a pool to `url` (a `postgres://` connection string), and — when the first statement asks
+ * for a generic plan (`QueryOptions.plan`) — a second pool of the same size whose connections
+ * always use one.
+ */
+export async function openPostgresDatabase(url: string, poolSize: number): Promise<Database> {
+  const pool = newPool(url, poolSize);
+  let genericPool: pg.Pool | undefined;
+  const poolFor = (opts?: QueryOptions) =>
+    opts?.plan === 'generic' ? (genericPool ??= newPool(withServerOption(url, '-c plan_cache_mode=force_generic_plan'), poolSize)) : pool;
   const query = async <T>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<T>> => {
-    const res = await pool.query(config(sql, params, opts));
+    const res = await poolFor(opts).query(config(sql, params, opts));
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
   };
   await query('SELECT 1');
@@ -79,6 +102,8 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
     exec: async (sql) => {
       await pool.query(sql);
     },
-    close: () => pool.end(),
+    close: async () => {
+      await Promise.all([pool.end(), genericPool?.end()]);
+    },
   };
 }

@@ -10,7 +10,7 @@ import type { SearchRegistry } from '../search/registry.js';
 import type { Filter, IncludeSpec, SearchRequest } from '../search/search-request.js';
 import { valueSetCodes } from './valueset-codes.js';
 import { linkedPatients } from './patient-everything.js';
-import type { SqlClient } from './database.js';
+import type { QueryOptions, SqlClient } from './database.js';
 import { Binder, patientScope, sortExpression, whereClause } from './search-sql.js';
 import { NOTHING, UNRESTRICTED, type Visibility } from './access-sql.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
@@ -83,7 +83,11 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   const sortJoins = sorts.map((s) => (s.join ? ` ${s.join}` : '')).join('');
 
   const wantTotal = req.total !== 'none' || req.summary === 'count';
-  const countSql = () => db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources r WHERE ${where}`, b.values.slice(0, whereValues), { prepare: true });
+  // Prepared: a search's text depends only on its shape (every value is bound), and the same few
+  // shapes come again and again, so each connection parses each shape once — and plans it once
+  // too where the access condition makes planning the larger part of the work.
+  const prepared: QueryOptions = (scoped ?? visible).planOnce ? { prepare: true, plan: 'generic' } : { prepare: true };
+  const countSql = () => db.query<{ n: number }>(`SELECT count(*)::int AS n FROM resources r WHERE ${where}`, b.values.slice(0, whereValues), prepared);
   if (req.summary === 'count' || req.count === 0) {
     const total = wantTotal ? ((await countSql()).rows[0]?.n ?? 0) : undefined;
     return { matches: [], included: [], ...(total !== undefined ? { total } : {}) };
@@ -109,9 +113,7 @@ export async function executeSearch(db: SqlClient, registry: SearchRegistry, req
   // filter), so one query — one plan — gives both the page and Bundle.total.
   const totalCol = wantTotal ? ', count(*) OVER () AS total' : '';
   const sql = `SELECT * FROM (SELECT r.resource_type, r.id, r.content, r.patient_id${selectKeys}${totalCol} FROM resources r${sortJoins} WHERE ${where}) q ${keyset} ORDER BY ${order} LIMIT ${limit}`;
-  // Prepared: a search's text depends only on its shape (every value is bound), and the same few
-  // shapes come again and again, so each connection parses and plans each shape once.
-  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string; patient_id: string | null; total?: number }>(sql, b.values, { prepare: true });
+  const res = await db.query<Record<string, unknown> & { resource_type: string; id: string; content: string; patient_id: string | null; total?: number }>(sql, b.values, prepared);
   const rows = res.rows.slice(0, req.count);
   const matches: FoundResource[] = rows.map((row) => ({ resourceType: row.resource_type, id: row.id, json: row.content, patientId: row.patient_id }));
   let total: number | undefined;
