@@ -38,13 +38,16 @@ export type OperationHandler = (req: FhirRequest, target: { type?: string; id?: 
 export interface OperationEntry {
   handler: OperationHandler;
   listing: OperationListing;
-  /** The handler decides itself who may invoke it on a record they cannot see yet (no scope check, no read of the target). */
-  checksAccess?: boolean;
   /**
-   * The handler reads the target with the caller's `visible` itself, and answers an unseen one
-   * as unknown: the router checks the scopes but does not read the target first.
+   * Who checks that the caller may reach the target record (`Type/id/$op`):
+   * - `router` (the default): the router checks the read scope and reads the target with the
+   *   caller's visibility first — unseen answers as unknown;
+   * - `handler-reads`: the router checks the scope; the handler reads the target with the
+   *   caller's `visible` itself (one query fewer) and answers an unseen one as unknown;
+   * - `handler`: the handler decides everything itself, for records the caller cannot see yet
+   *   (breaking the glass): no scope check, no read.
    */
-  readsTargetAsCaller?: boolean;
+  targetAccess?: 'router' | 'handler-reads' | 'handler';
 }
 
 /** Dependencies of the router. */
@@ -235,10 +238,11 @@ export class FhirRouter {
     access.audit.query = `${target.type ? `${target.type}/` : ''}${target.id ? `${target.id}/` : ''}${name}${req.query.length ? `?${new URLSearchParams(req.query)}` : ''}`;
     if (target.type === 'Patient' && target.id) access.audit.patient(target.id);
     // An operation on a resource needs to be able to read it: unseen reads as unknown.
-    if (target.type && target.id && !op.checksAccess) {
+    const targetAccess = op.targetAccess ?? 'router';
+    if (target.type && target.id && targetAccess !== 'handler') {
       this.requireScope(access, target.type, 'r');
     }
-    if (target.type && target.id && !op.checksAccess && !op.readsTargetAsCaller && access.policy.kind !== 'unrestricted') {
+    if (target.type && target.id && targetAccess === 'router' && access.policy.kind !== 'unrestricted') {
       const cur = await this.store.readCurrent(target.type, target.id, undefined, access.visible);
       if (!cur || cur.deleted) throw notFound(`${target.type}/${target.id} is not known`);
     }

@@ -48,9 +48,9 @@ export function buildOperations(deps: OperationDeps): Map<string, OperationEntry
   ops.set('link', { handler: systemOnly(linkHandler(deps, 'link')), listing: { name: 'link', definition: LINK_OPERATION_DEFINITION } });
   ops.set('unlink', { handler: systemOnly(linkHandler(deps, 'unlink')), listing: { name: 'unlink', definition: UNLINK_OPERATION_DEFINITION } });
   ops.set('access-log', { handler: accessLogHandler({ db: deps.store.db, ...(deps.audit ? { audit: deps.audit } : {}) }), listing: { name: 'access-log', definition: ACCESS_LOG_OPERATION_DEFINITION } });
-  ops.set('break-glass', { handler: breakGlassHandler(deps), listing: { name: 'break-glass', definition: BREAK_GLASS_OPERATION_DEFINITION }, checksAccess: true });
+  ops.set('break-glass', { handler: breakGlassHandler(deps), listing: { name: 'break-glass', definition: BREAK_GLASS_OPERATION_DEFINITION }, targetAccess: 'handler' });
   // Calculations read the record with the caller's visibility themselves (one query for the
   // patient and the readings), so the router need not read the patient first.
-  for (const [name, op] of calculatorOperations({ store: deps.store, now: deps.now })) ops.set(name, { ...op, readsTargetAsCaller: true });
+  for (const [name, op] of calculatorOperations({ store: deps.store, now: deps.now })) ops.set(name, { ...op, targetAccess: 'handler-reads' });
   return ops;
 }
