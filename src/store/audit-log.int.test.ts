@@ -12,7 +12,7 @@ import { buildAuditEvent, patientAccessView } from '../audit/audit-event.js';
 import { storedAccessJson, storedAccessOf } from '../audit/stored-access.js';
 import type { Database, SqlClient } from './database.js';
 import { loadMigrations, migrate } from './migrate.js';
-import { AuditWriter, appendAuditRecords, listPatientAccess, searchAuditEvents, verifyAuditChains, type AuditClock } from './audit-log.js';
+import { AuditWriter, appendAuditRecords, auditSinks, listPatientAccess, searchAuditEvents, verifyAuditChains, type AuditClock } from './audit-log.js';
 
 const T0 = Date.parse('2026-03-04T10:00:00.000Z');
 
@@ -238,6 +238,37 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     const s1 = await searchAuditEvents(db, { patient: 'S1', since: new Date(T0 + 100_000), until: new Date(T0 + 300_000), count: 10 });
     expect(s1.map((e) => e.recorded)).toEqual([new Date(T0 + 100_000).toISOString()]);
     expect(await searchAuditEvents(db, { patient: 'S1', count: 1 })).toHaveLength(1);
+  });
+
+  it("gives each write transaction one of the node's chains, kept for all its appends", async () => {
+    const sinks = auditSinks(db, { warn: vi.fn(), error: vi.fn() }, { writeChains: 2, nodeId: 'n1' });
+    const chainsOf = async (patient: string) => (await db.query<{ chain_key: string }>('SELECT chain_key FROM audit_events WHERE patient_id = $1 ORDER BY recorded_at', [patient])).rows.map((r) => r.chain_key);
+    await db.transaction(async (tx) => {
+      await sinks.append(tx, [access(['X1'], { action: 'update', at: new Date(T0 + 1) })]);
+      await sinks.append(tx, [access(['X1'], { action: 'break-glass', at: new Date(T0 + 2) })]);
+    });
+    await db.transaction((tx) => sinks.append(tx, [access(['X1'], { action: 'create', at: new Date(T0 + 3) })]));
+    expect(await chainsOf('X1')).toEqual([writerChainKey('n1/0'), writerChainKey('n1/0'), writerChainKey('n1/1')]);
+    if (engine === 'postgres') {
+      // Two transactions writing one patient's record at once: neither waits for the other's
+      // commit (with a chain per patient, the second append would wait for the first
+      // transaction, which waits for the second: this would never finish).
+      let appended!: () => void;
+      const secondAppended = new Promise<void>((resolve) => (appended = resolve));
+      await Promise.all([
+        db.transaction(async (tx) => {
+          await sinks.append(tx, [access(['X2'], { action: 'update' })]);
+          await secondAppended;
+        }),
+        db.transaction(async (tx) => {
+          await sinks.append(tx, [access(['X2'], { action: 'update' })]);
+          appended();
+        }),
+      ]);
+      expect(await chainsOf('X2')).toHaveLength(2);
+    }
+    expect((await verifyAuditChains(db)).problems).toEqual([]);
+    await sinks.close();
   });
 
   describe('AuditWriter', () => {

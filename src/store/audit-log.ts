@@ -34,15 +34,14 @@ interface HeadRow {
  *
  * A record has a row for every patient it touched (the full event for the first, a copy naming
  * only that patient for the others: {@link storedAccessForPatient}), or one row for no patient.
- * Where the rows go:
- * - without `writerChain` (a write, in the write's own transaction, as its last statement): each
- *   row into its patient's chain, or the no-patient chain. A rollback leaves no audit row, a
- *   commit always has one; the heads are created if new and locked in sorted key order, so two
- *   appenders never wait for each other in opposite orders, and those touching other patients
- *   do not wait at all — locks held until the write commits.
- * - with `writerChain` (the batched records of an {@link AuditWriter}): every row into that one
- *   chain, whose only appender is that writer. One head to lock and advance per batch, where
- *   patients' chains would need two new versions of every touched patient's head.
+ * Called inside the transaction of a write, as its last statement, the append commits or rolls
+ * back with it. Where the rows go:
+ * - with `writerChain` (the server: {@link auditSinks} gives each write transaction one of its
+ *   node's chains, and the batched reads theirs): every row into that one chain. One head to
+ *   lock and advance, which no other node, and rarely another transaction, waits for.
+ * - without it (one-off appenders such as `tessera export`): each row into its patient's chain,
+ *   or the no-patient chain; the heads are created if new and locked in sorted key order, so two
+ *   appenders never wait for each other in opposite orders — locks held until the commit.
  * Either way each row names its patient (`patient_id`), which is what a patient's access list
  * reads. Two statements whatever the number of records: lock the heads, then insert every row
  * and advance every head.
@@ -478,28 +477,49 @@ export async function verifyAuditChains(db: Database, opts: { pageSize?: number;
 }
 
 /** Options of {@link auditSinks}. */
-export interface AuditSinkOptions extends Omit<AuditWriterOptions, 'db' | 'log' | 'store'> {
+export interface AuditSinkOptions extends Omit<AuditWriterOptions, 'db' | 'log' | 'store' | 'chain'> {
   /** Write the batches from a worker thread with its own connection to this PostgreSQL database. */
   thread?: { databaseUrl: string };
+  /** Chains for the audit of writes, taken in turn by transactions (default 16). */
+  writeChains?: number;
+  /** This node's id in its chains' keys (default: random, so per process). */
+  nodeId?: string;
 }
 
 /**
  * The audit trail as the router uses it: reads queued on a batching writer (whose batches are
  * written from a worker thread when `thread` is given), writes appended in their own
  * transaction, and the two read-back queries. `close()` flushes what is queued.
+ *
+ * The chains are this node's own, so no two nodes — and, as far as it can help it, no two
+ * transactions — wait for the same chain head: the reads' batches go into one chain, and each
+ * write transaction takes the next of `writeChains` chains (and keeps it for all its appends, so
+ * it never holds two heads). Per-patient chains made every write, and before that every batch of
+ * reads, wait for any other transaction touching the same patient until it committed — a large
+ * import blocked the patient's record for its whole length.
  */
 export function auditSinks(db: Database, log: AuditLogger, opts: AuditSinkOptions = {}) {
-  const { thread: threadOpts, ...writerOpts } = opts;
+  const { thread: threadOpts, writeChains = 16, nodeId = randomUUID(), ...writerOpts } = opts;
   const source = opts.source ?? {};
-  const chain = opts.chain ?? writerChainKey(randomUUID());
+  const chain = writerChainKey(`${nodeId}/reads`);
   const inThisThread = (batch: AccessRecord[], c: string) => writeAuditBatch(db, log, batch, source, c);
   const thread = threadOpts ? new AuditThread({ databaseUrl: threadOpts.databaseUrl, chain, source, log, fallback: inThisThread }) : undefined;
   const writer = new AuditWriter({ db, log, ...writerOpts, chain, store: thread?.store ?? inThisThread });
+  const chainOf = new WeakMap<SqlClient, string>();
+  let turn = 0;
+  const writeChainOf = (tx: SqlClient) => {
+    let c = chainOf.get(tx);
+    if (c === undefined) {
+      c = writerChainKey(`${nodeId}/${turn++ % Math.max(1, writeChains)}`);
+      chainOf.set(tx, c);
+    }
+    return c;
+  };
   return {
     writer,
     thread,
     queue: (r: AccessRecord) => writer.record(r),
-    append: (tx: SqlClient, records: readonly AccessRecord[]) => appendAuditRecords(tx, records, source),
+    append: (tx: SqlClient, records: readonly AccessRecord[]) => appendAuditRecords(tx, records, source, writeChainOf(tx)),
     listForPatient: (patientId: string, o: { count: number; before?: string }) => listPatientAccess(db, patientId, o),
     search: (q: AuditSearch) => searchAuditEvents(db, q),
     async close() {
