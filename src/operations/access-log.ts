@@ -73,7 +73,7 @@ export function accessLogHandler(deps: { audit?: AuditSinks; db: SqlClient }) {
     if (target.type !== 'Patient' || !target.id) throw badRequest('$access-log is invoked on the server or on Patient/{id}', 'url');
     if (q.agent || q.since || q.until) throw badRequest('On a patient, $access-log takes _count and _cursor', 'agent');
     const path = `Patient/${target.id}/$access-log`;
-    // The person's whole record: every linked record has its own chain.
+    // The person's whole record: every linked record's accesses are listed under its own id.
     const records = await linkedPatients(deps.db, target.id);
     if (records.length === 1) {
       const page = access.policy.kind === 'patient'
@@ -81,7 +81,7 @@ export function accessLogHandler(deps: { audit?: AuditSinks; db: SqlClient }) {
         : { events: await audit.search({ patient: target.id, count: q.count }) };
       return searchset(req, path, page.events, 'next' in page ? page.next : undefined);
     }
-    // Several records: merge their newest events (no cursor across chains; the count bounds it).
+    // Several records: merge their newest events (no cursor across records; the count bounds it).
     const all = [];
     for (const id of records) {
       const events = access.policy.kind === 'patient' ? (await audit.listForPatient(id, { count: q.count })).events : await audit.search({ patient: id, count: q.count });

@@ -57,10 +57,20 @@ export async function migrate(db: Database, migrations = loadMigrations()): Prom
   return applied;
 }
 
-/** Splits a migration script on semicolons at line ends (our migrations have no bodies with `;`). */
-function splitStatements(sql: string): string[] {
-  return sql
-    .split(/;\s*$/m)
-    .map((s) => s.replace(/^\s*--.*$/gm, '').trim())
-    .filter((s) => s.length > 0);
+/**
+ * Splits a migration script on semicolons at line ends, except inside a `$$`-quoted body (a
+ * `DO $$ … $$;` block), whose own statements end lines with semicolons too.
+ */
+export function splitStatements(sql: string): string[] {
+  const statements: string[] = [];
+  let pending = '';
+  for (const part of sql.split(/;\s*$/m)) {
+    pending = pending === '' ? part : `${pending};${part}`;
+    // An odd number of `$$` so far: still inside a body.
+    if ((pending.match(/\$\$/g)?.length ?? 0) % 2 === 1) continue;
+    statements.push(pending);
+    pending = '';
+  }
+  if (pending !== '') statements.push(pending);
+  return statements.map((s) => s.replace(/^\s*--.*$/gm, '').trim()).filter((s) => s.length > 0);
 }

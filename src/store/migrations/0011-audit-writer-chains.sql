@@ -1,8 +1,8 @@
 -- Audit rows name their patient in a column of their own, so a row need not sit in its patient's
--- chain (src/audit/README.md, "Chains"). Writes still append to the chains of the patients they
--- touch, inside their own transaction. The batched records of reads (and of failed writes) go
--- into one chain per audit writer — one head to lock and advance per batch instead of two row
--- versions of a head per patient per batch, which was half the database's cost of auditing a read.
+-- chain (src/audit/README.md, "Chains"): a server appends to chains of its own — one for its
+-- batches of reads, a few for its write transactions — so an append locks one head that no other
+-- node, and rarely another transaction, waits for. (A batch of reads used to write two new
+-- versions of every touched patient's head: half the database's cost of auditing a read.)
 --
 -- patient_id is the patient whose record the access touched (NULL: none); for rows of a patient's
 -- own chain it equals chain_key, and the hash covers it wherever it does not (hash-chain.ts).
