@@ -62,6 +62,7 @@ export class AuditThread {
       if (m.type === 'stored') {
         const w = this.waiting.get(m.id);
         this.waiting.delete(m.id);
+        if (this.waiting.size === 0) this.worker?.unref();
         w?.done();
       } else this.opts.log[m.level](m.obj, m.msg);
     });
@@ -69,7 +70,7 @@ export class AuditThread {
     worker.on('exit', (code) => {
       if (!this.closing) this.stopped(new Error(`audit worker thread exited with code ${code}`));
     });
-    // A pending batch must not keep a finished process alive; shutdown calls close() first.
+    // An idle worker does not keep the process alive; one with batches to store does (below).
     worker.unref();
     this.worker = worker;
   }
@@ -85,6 +86,7 @@ export class AuditThread {
     if (!worker) return this.opts.fallback(batch, chain);
     return new Promise<void>((done) => {
       const id = this.nextId++;
+      if (this.waiting.size === 0) worker.ref();
       this.waiting.set(id, { batch, done });
       const message: ToAuditThread = { type: 'batch', id, records: batch };
       worker.postMessage(message);
@@ -96,6 +98,7 @@ export class AuditThread {
     const worker = this.worker;
     if (!worker) return;
     this.closing = true;
+    worker.ref();
     const exited = once(worker, 'exit');
     const message: ToAuditThread = { type: 'close' };
     worker.postMessage(message);
