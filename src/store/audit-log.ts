@@ -242,7 +242,7 @@ export class AuditWriter {
     const batch = this.queue;
     this.queue = [];
     // One batch at a time, in order: the chain of promises is the queue of transactions.
-    this.writing = this.writing.then(() => this.write(batch));
+    this.writing = this.writing.then(() => (batch.length > 0 ? this.store(batch, this.chain) : undefined));
     return this.writing;
   }
 
@@ -250,10 +250,6 @@ export class AuditWriter {
   close(): Promise<void> {
     this.closed = true;
     return this.flush();
-  }
-
-  private async write(batch: AccessRecord[]): Promise<void> {
-    if (batch.length > 0) await this.store(batch, this.chain);
   }
 }
 
@@ -502,9 +498,11 @@ export function auditSinks(db: Database, log: AuditLogger, opts: AuditSinkOption
   const { thread: threadOpts, writeChains = 16, nodeId = randomUUID(), ...writerOpts } = opts;
   const source = opts.source ?? {};
   const chain = writerChainKey(`${nodeId}/reads`);
-  const inThisThread = (batch: AccessRecord[], c: string) => writeAuditBatch(db, log, batch, source, c);
-  const thread = threadOpts ? new AuditThread({ databaseUrl: threadOpts.databaseUrl, chain, source, log, fallback: inThisThread }) : undefined;
-  const writer = new AuditWriter({ db, log, ...writerOpts, chain, store: thread?.store ?? inThisThread });
+  const thread = threadOpts
+    ? new AuditThread({ databaseUrl: threadOpts.databaseUrl, chain, source, log, fallback: (batch, c) => writeAuditBatch(db, log, batch, source, c) })
+    : undefined;
+  // Without a thread, the writer's own default: write here.
+  const writer = new AuditWriter({ db, log, ...writerOpts, chain, ...(thread ? { store: thread.store } : {}) });
   const chainOf = new WeakMap<SqlClient, string>();
   let turn = 0;
   const writeChainOf = (tx: SqlClient) => {
