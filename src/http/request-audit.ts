@@ -120,6 +120,8 @@ export class RequestAudit {
         if (group) group.push(w);
         else byAction.set(action, [w]);
       }
+      // Every record of the transaction carries its one instant: the new versions' lastUpdated.
+      const at = written.find((w) => !w.unchanged)?.lastUpdated ?? this.now();
       const records = [...byAction].map(([action, ws]) => {
         const one = new RequestAudit(undefined, this.principal, this.displayName, this.organizationName, this.now, this.sourceIp);
         one.action = action;
@@ -128,7 +130,7 @@ export class RequestAudit {
           for (const pid of w.patientIds) one.patient(pid);
           one.touched(w.resourceType, w.id);
         }
-        return one.record('success');
+        return one.record('success', { at });
       });
       if (records.length > 0) await sinks.append(tx, records);
       this.written = true;

@@ -142,7 +142,9 @@ describe.each(ENGINES)('Patient/$link and $unlink on %s', (engine) => {
         // Newest writes first: the new Patient versions (update) and the Provenance (create).
         const events = (await searchAuditEvents(t.db, { patient: pid, count: 20 })).filter((e) => e.action === 'C' || e.action === 'U').slice(0, 2);
         expect(events.map((e) => e.action).sort(), pid).toEqual(['C', 'U']);
+        // Both at the transaction's one instant, that of the versions it wrote.
         expect(events[0]!.recorded, pid).toBe(events[1]!.recorded);
+        expect(events[0]!.recorded, pid).toBe((await read(pid)).meta?.lastUpdated);
         expect(JSON.stringify(events), pid).toContain(`Patient/${pid}`);
       }
       // The full event, in the first patient's trail, names every version written.
