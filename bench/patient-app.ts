@@ -24,7 +24,8 @@ export interface PatientAppRow {
   ceiling?: number;
   ceilingName?: string;
   target: string;
-  pass: boolean;
+  /** Absent for a figure shown for context, with no target of its own. */
+  pass?: boolean;
   note?: string;
 }
 
