@@ -279,17 +279,21 @@ export function auditEventOf(s: StoredAccess, id: string): AuditEvent {
 }
 
 /**
- * The event as shown to the patient whose record it is about (the "who viewed my record" list):
- * who, when, what kind of access, why and the outcome. Left out: the agent's network address,
- * user id and token, which are for investigators; and, when the access touched other patients
- * too, everything but this patient's own entity (the others' ids, the resources, the query).
+ * The event as shown to the person whose record it is about (the "who viewed my record" list):
+ * who, when, what kind of access, why and the outcome. `records`: the ids of the person's Patient
+ * records (one person, many systems) that the event touched. Left out: the agent's network
+ * address, user id and token, which are for investigators; and, when the access touched other
+ * people's records too, everything but the entities of this person's own records (the others'
+ * ids, the resources, the query).
  */
-export function patientAccessView(event: AuditEvent, patientId: string): AuditEvent {
+export function patientAccessView(event: AuditEvent, records: string | readonly string[]): AuditEvent {
   const agent = event.agent.map(({ network: _n, policy: _p, altId: _a, ...rest }) => rest);
-  const own = `Patient/${patientId}`;
-  const entity = event.entity ?? [];
-  const touchesOthers = entity.some((e) => isPatientEntity(e) && e.what?.reference !== own);
+  const ids = typeof records === 'string' ? [records] : records;
+  const own = new Set(ids.map((id) => `Patient/${id}`));
+  const named = new Set((event.entity ?? []).filter(isPatientEntity).map((e) => e.what?.reference ?? ''));
+  const touchesOthers = [...named].some((ref) => !own.has(ref));
   const out: AuditEvent = { ...event, agent };
-  if (touchesOthers) out.entity = [patientEntity(patientId)];
+  // A row that is a chain's copy names one record only; the person's list names every one touched.
+  if (touchesOthers || [...own].some((ref) => !named.has(ref))) out.entity = ids.map(patientEntity);
   return out;
 }

@@ -20,8 +20,8 @@ export interface AuditSinks {
   queue(record: AccessRecord): void;
   /** Appends records inside a write's transaction. */
   append(tx: SqlClient, records: readonly AccessRecord[]): Promise<unknown>;
-  /** A patient's access list, newest first, in the patient's view. */
-  listForPatient(patientId: string, opts: { count: number; before?: string }): Promise<PatientAccessPage>;
+  /** A person's access list across their Patient records (`records`), newest first, in their view. */
+  listForPatient(records: readonly string[], opts: { count: number; before?: string }): Promise<PatientAccessPage>;
   /** Audit events for investigators. */
   search(q: AuditSearch): Promise<AuditEvent[]>;
 }

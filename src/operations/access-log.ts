@@ -2,10 +2,11 @@
  * Who has accessed a record, from Tessera's audit trail (not from AuditEvent resources other
  * systems may have stored here):
  *
- * - `GET [base]/Patient/{id}/$access-log[?_count=N&_cursor=C]`: every access to the patient's
- *   record and the records linked to it, newest first, as AuditEvents. A patient or proxy gets
- *   the patient's view (no network addresses or token ids); staff need a relationship (the
- *   router answers 404 otherwise), as for the record itself.
+ * - `GET [base]/Patient/{id}/$access-log[?_count=N&_cursor=C]`: every access to the person's
+ *   record (this Patient and the records linked to it, each access once), newest first, paged,
+ *   as AuditEvents in the person's view (no network addresses, user or token ids, other people):
+ *   what the patient, a proxy and staff with a relationship (the router answers 404 otherwise,
+ *   as for the record itself) all see.
  * - `GET [base]/$access-log?agent=Practitioner/9&date=geYYYY-MM-DD&date=ltYYYY-MM-DD&_count=N`:
  *   for investigators (backend systems only): what one person or app accessed.
  *
@@ -67,27 +68,16 @@ export function accessLogHandler(deps: { audit?: AuditSinks; db: SqlClient }) {
     const q = parse(req);
     if (target.type === undefined) {
       if (access.policy.kind !== 'unrestricted') throw forbidden('The whole audit trail is for backend systems; ask for a patient: Patient/{id}/$access-log');
+      if (q.before) throw badRequest('The whole audit trail is paged by date (date=lt…), not by _cursor', '_cursor');
       const events = await audit.search({ count: q.count, ...(q.agent ? { agent: q.agent } : {}), ...(q.since ? { since: q.since } : {}), ...(q.until ? { until: q.until } : {}) });
       return searchset(req, '$access-log', events);
     }
     if (target.type !== 'Patient' || !target.id) throw badRequest('$access-log is invoked on the server or on Patient/{id}', 'url');
     if (q.agent || q.since || q.until) throw badRequest('On a patient, $access-log takes _count and _cursor', 'agent');
     const path = `Patient/${target.id}/$access-log`;
-    // The person's whole record: every linked record's accesses are listed under its own id.
+    // The person's whole record: the accesses to every record linked to this one.
     const records = await linkedPatients(deps.db, target.id);
-    if (records.length === 1) {
-      const page = access.policy.kind === 'patient'
-        ? await audit.listForPatient(target.id, { count: q.count, ...(q.before ? { before: q.before } : {}) })
-        : { events: await audit.search({ patient: target.id, count: q.count }) };
-      return searchset(req, path, page.events, 'next' in page ? page.next : undefined);
-    }
-    // Several records: merge their newest events (no cursor across records; the count bounds it).
-    const all = [];
-    for (const id of records) {
-      const events = access.policy.kind === 'patient' ? (await audit.listForPatient(id, { count: q.count })).events : await audit.search({ patient: id, count: q.count });
-      all.push(...events);
-    }
-    all.sort((a, b) => (a.recorded < b.recorded ? 1 : a.recorded > b.recorded ? -1 : 0));
-    return searchset(req, path, all.slice(0, q.count));
+    const page = await audit.listForPatient(records, { count: q.count, ...(q.before ? { before: q.before } : {}) });
+    return searchset(req, path, page.events, page.next);
   };
 }

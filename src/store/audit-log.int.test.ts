@@ -222,6 +222,34 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     expect((await listPatientAccess(db, 'nobody', { count: 4 })).events).toEqual([]);
   });
 
+  it("lists a person's accesses across their linked records: each event once, every record it touched, paged", async () => {
+    // K1 and K2 are one person's records in two systems; K-other is someone else.
+    await db.transaction((tx) => appendAuditRecords(tx, [
+      access(['K1'], { at: new Date(T0 + 1000), reason: 'gp visit' }),
+      access(['K2'], { at: new Date(T0 + 2000), reason: 'hospital visit' }),
+      access(['K1', 'K2'], { action: 'search', at: new Date(T0 + 3000), query: 'Patient?family=Jones', reason: 'both' }),
+      access(['K-other', 'K2', 'K1'], { action: 'search', at: new Date(T0 + 4000), query: 'Patient?family=Smith', reason: 'three' }),
+      access(['K2'], { at: new Date(T0 + 5000), reason: 'latest' }),
+    ]));
+    const page1 = await listPatientAccess(db, ['K1', 'K2'], { count: 3 });
+    expect(page1.events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['latest', 'three', 'both']);
+    const names = (e: { entity?: { what?: { reference?: string } }[] }) => (e.entity ?? []).flatMap((x) => (x.what?.reference?.startsWith('Patient/') ? [x.what.reference] : [])).sort();
+    // Touching someone else too: only this person's records are named; nothing of the other.
+    expect(names(page1.events[1]!)).toEqual(['Patient/K1', 'Patient/K2']);
+    const b64 = (q: string) => Buffer.from(q, 'utf8').toString('base64');
+    expect(JSON.stringify(page1.events[1])).not.toContain('K-other');
+    expect(JSON.stringify(page1.events[1])).not.toContain(b64('Patient?family=Smith'));
+    // Touching only this person's records: the event as it is, its query too.
+    expect(names(page1.events[2]!)).toEqual(['Patient/K1', 'Patient/K2']);
+    expect(JSON.stringify(page1.events[2])).toContain(b64('Patient?family=Jones'));
+    expect(page1.next).toBeDefined();
+    const page2 = await listPatientAccess(db, ['K2', 'K1'], { count: 3, before: page1.next! });
+    expect(page2.events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['hospital visit', 'gp visit']);
+    expect(page2.next).toBeUndefined();
+    // One record alone: its own accesses only.
+    expect((await listPatientAccess(db, 'K1', { count: 10 })).events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['three', 'both', 'gp visit']);
+  });
+
   it('searches by patient, agent, action and time', async () => {
     const nurse = { reference: 'Practitioner/nurse-1', clientId: 'ward-app', role: 'nurse' };
     await db.transaction((tx) => appendAuditRecords(tx, [

@@ -282,23 +282,35 @@ function parseCursor(before: string | undefined): [recordedAt: string, eventId: 
 }
 
 /**
- * Who accessed a patient's record, why and with what outcome: the rows naming the patient,
- * whichever chains they are in, newest first, each event in the patient's view (no network
- * addresses or token ids, no other patients). `before` is the `next` of the previous page (an
- * opaque cursor); a malformed one is a 400.
+ * Who accessed a person's record, why and with what outcome: the rows naming any of `records`
+ * (the ids of the person's Patient records, one person across systems), whichever chains they
+ * are in, newest first, each event once and in the person's view (no network addresses or token
+ * ids, no other people). `before` is the `next` of the previous page (an opaque cursor); a
+ * malformed one is a 400.
+ *
+ * Each record's rows are one index range of `audit_events_patient` read newest first and cut at
+ * the page size, so the cost is a page per record whatever the length of the history; an event
+ * that touched several of the records is one entry, shown from its full row where the person
+ * has it.
  */
-export async function listPatientAccess(db: SqlClient, patientId: string, opts: { count: number; before?: string }): Promise<PatientAccessPage> {
+export async function listPatientAccess(db: SqlClient, records: string | readonly string[], opts: { count: number; before?: string }): Promise<PatientAccessPage> {
   const cursor = parseCursor(opts.before);
   const count = Math.max(1, Math.floor(opts.count));
-  const res = await db.query<{ recorded_at: Date | string; event_id: string; content: string }>(
-    `SELECT recorded_at, event_id, content FROM audit_events
-     WHERE patient_id = $1 AND (recorded_at, event_id) < ($2::timestamptz, $3::uuid)
-     ORDER BY recorded_at DESC, event_id DESC LIMIT $4`,
-    [patientId, cursor[0], cursor[1], count + 1],
+  const ids = typeof records === 'string' ? [records] : [...new Set(records)];
+  const res = await db.query<{ recorded_at: Date | string; event_id: string; content: string; patients: string[] }>(
+    `SELECT e.recorded_at, e.event_id, (array_agg(e.content ORDER BY e.is_primary DESC))[1] AS content, array_agg(e.patient_id ORDER BY e.patient_id) AS patients
+       FROM unnest($1::text[]) AS p(id)
+      CROSS JOIN LATERAL (
+        SELECT recorded_at, event_id, content, is_primary, patient_id FROM audit_events
+         WHERE patient_id = p.id AND (recorded_at, event_id) < ($2::timestamptz, $3::uuid)
+         ORDER BY recorded_at DESC, event_id DESC LIMIT $4) e
+      GROUP BY e.recorded_at, e.event_id
+      ORDER BY e.recorded_at DESC, e.event_id DESC LIMIT $4`,
+    [ids, cursor[0], cursor[1], count + 1],
     { prepare: true },
   );
   const rows = res.rows.slice(0, count);
-  const page: PatientAccessPage = { events: rows.map((r) => patientAccessView(eventOfRow(r), patientId)) };
+  const page: PatientAccessPage = { events: rows.map((r) => patientAccessView(eventOfRow(r), r.patients)) };
   if (res.rows.length > count) {
     const last = rows[rows.length - 1]!;
     page.next = `${new Date(last.recorded_at).toISOString()}_${last.event_id}`;
@@ -518,7 +530,7 @@ export function auditSinks(db: Database, log: AuditLogger, opts: AuditSinkOption
     thread,
     queue: (r: AccessRecord) => writer.record(r),
     append: (tx: SqlClient, records: readonly AccessRecord[]) => appendAuditRecords(tx, records, source, writeChainOf(tx)),
-    listForPatient: (patientId: string, o: { count: number; before?: string }) => listPatientAccess(db, patientId, o),
+    listForPatient: (records: readonly string[], o: { count: number; before?: string }) => listPatientAccess(db, records, o),
     search: (q: AuditSearch) => searchAuditEvents(db, q),
     async close() {
       await writer.close();

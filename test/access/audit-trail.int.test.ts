@@ -75,6 +75,33 @@ describe.each(ENGINES)('the audit trail of a day (%s)', (engine) => {
     expect((await t.call('GET', '/fhir/$access-log', undefined, as('gp'))).status).toBe(403);
   });
 
+  it("lists the accesses to all of a person's linked records, each once, a page at a time, for the patient and their GP alike", async () => {
+    // Alice's hospital record, linked to her GP record.
+    expect((await t.call('PUT', '/fhir/Patient/alice-hosp', { resourceType: 'Patient', id: 'alice-hosp', link: [{ other: { reference: 'Patient/alice' }, type: 'seealso' }] }, as('system'))).status).toBe(201);
+    expect((await t.call('GET', '/fhir/Patient/alice-hosp', undefined, as('system'))).status).toBe(200);
+    expect((await t.call('GET', '/fhir/Patient?_id=alice,alice-hosp', undefined, as('system'))).status).toBe(200);
+    await t.flushAudit();
+    for (const who of ['alice', 'gp']) {
+      const ids: string[] = [];
+      let url: string | undefined = '/fhir/Patient/alice/$access-log?_count=4';
+      while (url) {
+        const res = await t.call('GET', url, undefined, as(who));
+        expect(res.status, url).toBe(200);
+        ids.push(...res.body.entry.map((e: { resource: { id: string } }) => e.resource.id));
+        const next = res.body.link.find((l: { relation: string }) => l.relation === 'next')?.url as string | undefined;
+        url = next ? next.slice(next.indexOf('/fhir/')) : undefined;
+      }
+      // The day's accesses to alice, the hospital record's creation and read, and the search of both (once).
+      expect(ids.length, who).toBeGreaterThanOrEqual(14);
+      expect(new Set(ids).size, who).toBe(ids.length);
+      const all = await t.call('GET', `/fhir/Patient/alice/$access-log?_count=100`, undefined, as(who));
+      // Listing is an access too: the pages' own events may be newer than the first page.
+      const allIds: string[] = all.body.entry.map((e: { resource: { id: string } }) => e.resource.id);
+      expect(allIds.slice(allIds.indexOf(ids[0]!)), who).toEqual(ids);
+    }
+    expect((await t.call('GET', '/fhir/$access-log?_cursor=x', undefined, as('system'))).status).toBe(400);
+  });
+
   it('a write that fails leaves no success in the trail; verification passes, then catches tampering', async () => {
     const bad = await t.call('PUT', '/fhir/Observation/o1', { ...obs('o1', 1), status: 'no-such-status' }, as('gp'));
     expect(bad.status).toBe(400);
