@@ -54,6 +54,19 @@ describe('PGlite prepared statements', () => {
     expect((await db.query(`SELECT 2 AS y`)).rows).toEqual([{ y: 2 }]);
   });
 
+  it('asked for a generic plan, plan once for all values, and report their own errors', async () => {
+    const sql = `SELECT current_setting('plan_cache_mode') AS mode, count(*)::int AS c FROM t WHERE id = $1`;
+    expect((await db.query(sql, [1], { prepare: true, plan: 'generic' })).rows).toEqual([{ mode: 'force_generic_plan', c: 0 }]);
+    expect((await db.query(sql, [1], { prepare: true })).rows).toEqual([{ mode: 'auto', c: 0 }]);
+    const [stmt] = (await prepared()).filter((p) => p.statement === sql);
+    expect(stmt!.generic_plans).toBe(1);
+    await db.query(`INSERT INTO t (id) VALUES (1)`);
+    const insert = `INSERT INTO t (id) VALUES ($1)`;
+    await expect(db.transaction((tx) => tx.query(insert, [1], { prepare: true, plan: 'generic' }))).rejects.toMatchObject({ code: '23505' });
+    await expect(db.query(insert, [1], { prepare: true, plan: 'generic' })).rejects.toMatchObject({ code: '23505' });
+    expect((await db.query(`SELECT current_setting('plan_cache_mode') AS mode`)).rows).toEqual([{ mode: 'auto' }]);
+  });
+
   it('inside a transaction are part of it: rolled back with it, and the statement survives', async () => {
     const insert = `INSERT INTO t (id) VALUES ($1)`;
     await expect(

@@ -58,12 +58,22 @@ export class PgliteStatements {
     const stmt = this.prepared.get(sql) ?? (this.prepared.size < MAX_PGLITE_PREPARED ? await this.prepare(sql) : undefined);
     if (!stmt) return undefined;
     if (opts?.plan !== 'generic') return this.execute<T>(stmt, params);
-    await this.pg.execProtocolStream(protocol.serialize.query('SET plan_cache_mode = force_generic_plan'), { syncToFs: false });
+    await this.setting('SET plan_cache_mode = force_generic_plan');
+    let result: QueryResult<T>;
     try {
-      return await this.execute<T>(stmt, params);
-    } finally {
-      await this.pg.execProtocolStream(protocol.serialize.query('RESET plan_cache_mode'), { syncToFs: false });
+      result = await this.execute<T>(stmt, params);
+    } catch (err) {
+      // The statement's own error is the one to report. In a transaction it failed, the RESET
+      // fails too, and the rollback undoes the SET anyway.
+      await this.setting('RESET plan_cache_mode').catch(() => undefined);
+      throw err;
     }
+    await this.setting('RESET plan_cache_mode');
+    return result;
+  }
+
+  private async setting(sql: string): Promise<void> {
+    await this.pg.execProtocolStream(protocol.serialize.query(sql), { syncToFs: false });
   }
 
   private async execute<T>(stmt: Prepared, params: readonly unknown[]): Promise<QueryResult<T>> {
