@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/auth/principal.js';
-import { verifyAuditChains } from '../../src/store/audit-log.js';
+import { listPatientAccess, verifyAuditChains } from '../../src/store/audit-log.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 import { ENGINES } from '../support/test-store.js';
 import { SYSTEM_PRINCIPAL, testPrincipal } from '../support/principals.js';
@@ -82,6 +82,10 @@ describe.each(ENGINES)('the audit trail of a day (%s)', (engine) => {
     expect((await t.call('GET', '/fhir/Patient?_id=alice,alice-hosp', undefined, as('system'))).status).toBe(200);
     await t.flushAudit();
     for (const who of ['alice', 'gp']) {
+      // What the trail holds now (read directly, which is not itself an access): listing is an
+      // access too, but each page's own event is newer than the first page, so never on a later one.
+      await t.flushAudit();
+      const before = (await listPatientAccess(t.db, ['alice', 'alice-hosp'], { count: 500 })).events.map((e) => e.id);
       const ids: string[] = [];
       let url: string | undefined = '/fhir/Patient/alice/$access-log?_count=4';
       while (url) {
@@ -94,10 +98,7 @@ describe.each(ENGINES)('the audit trail of a day (%s)', (engine) => {
       // The day's accesses to alice, the hospital record's creation and read, and the search of both (once).
       expect(ids.length, who).toBeGreaterThanOrEqual(14);
       expect(new Set(ids).size, who).toBe(ids.length);
-      const all = await t.call('GET', `/fhir/Patient/alice/$access-log?_count=100`, undefined, as(who));
-      // Listing is an access too: the pages' own events may be newer than the first page.
-      const allIds: string[] = all.body.entry.map((e: { resource: { id: string } }) => e.resource.id);
-      expect(allIds.slice(allIds.indexOf(ids[0]!)), who).toEqual(ids);
+      expect(ids, who).toEqual(before);
     }
     expect((await t.call('GET', '/fhir/$access-log?_cursor=x', undefined, as('system'))).status).toBe(400);
   });
