@@ -50,6 +50,8 @@ export async function linkedPatients(db: SqlClient, patientId: string): Promise<
        SELECT x.id AS other FROM search_reference x JOIN resources r ON r.resource_type = 'Patient' AND r.id = x.id AND NOT r.is_deleted
         WHERE x.resource_type = 'Patient' AND x.param = 'link' AND x.target_type = 'Patient' AND x.target_id = ANY($1::text[])`,
       [frontier],
+      // Fixed text, run by every compartment search and $everything: parse and plan it once.
+      { prepare: true },
     );
     frontier = res.rows.map((r) => r.other).filter((id) => !seen.has(id));
     for (const id of frontier) seen.add(id);
@@ -110,6 +112,8 @@ export async function patientEverything(db: SqlClient, registry: SearchRegistry,
      ${conds.length ? `WHERE ${conds.join(' AND ')}` : ''}
      ORDER BY (a.resource_type <> 'Patient'), a.resource_type, a.id`,
     b.values,
+    // One text per kind of caller and filter set: planned once, not for every record read.
+    { prepare: true },
   );
   return res.rows.map((r) => ({ resourceType: r.resource_type, id: r.id, json: r.content, patientId: r.patient_id }));
 }
