@@ -212,6 +212,7 @@ export class FhirStore {
       `SELECT resource_type, id, version_id, last_updated, is_deleted, content, method FROM resource_versions
        WHERE resource_type = $1 AND id = $2 AND version_id = $3`,
       [type, id, Number(versionId)],
+      { prepare: true },
     );
     const row = res.rows[0];
     if (!row) throw notFound(`${type}/${id} has no version ${versionId}`);
