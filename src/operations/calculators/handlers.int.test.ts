@@ -3,11 +3,15 @@
  * (`[base]/$news2`) and from the record (`[base]/Patient/{id}/$news2`), including a real
  * Synthea patient. https://hl7.org/fhir/R4/operations.html
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calculatorList, calculators } from '../../calculators/index.js';
 import { importFile } from '../../cli/import-files.js';
+import { generatePopulation } from '../../generate/index.js';
 import type { Resource } from '../../fhir/types.js';
 import { RESOURCE_TYPES } from '../../fhir/validation/index.js';
 import { FhirRouter } from '../../http/fhir-router.js';
@@ -464,6 +468,66 @@ describe.each(ENGINES)('calculator operations on %s', (engine) => {
       expect(res.status).toBe(201);
       expect(res.body.derivedFrom).toHaveLength(2);
       expect(res.body.effectiveDateTime).toBe('2020-12-25T01:17:52+00:00');
+    });
+  });
+
+  describe('the generated UK population (`tessera generate`), every record of every person', () => {
+    const t0 = new Date('2026-06-01T09:00:00.000Z');
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'tessera-calc-generated-'));
+    const ids: string[] = [];
+
+    beforeAll(async () => {
+      const pop = generatePopulation({ patients: 10, seed: 29, now: t0, requests: 'id' });
+      const files = [pop.shared, ...pop.people.flatMap((person) => person.bundles.map((b) => b.bundle))].map((bundle, i) => {
+        const f = path.join(tmp, `${String(i).padStart(3, '0')}.json.gz`);
+        writeFileSync(f, gzipSync(JSON.stringify(bundle)));
+        return f;
+      });
+      for (const f of files) expect((await importFile(store, f, BASE)).error).toBeUndefined();
+      const page = await store.search(parseSearch(store.registry, 'Patient', [['_count', '1000']]));
+      // Each person's records in the GP system, hospital and laboratory, each with its own id.
+      ids.push(...page.matches.map((m) => m.id).filter((id) => id.includes('-patient-')));
+      expect(ids.length).toBeGreaterThanOrEqual(10);
+    }, 120_000);
+    afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+    // From the record a calculation either computes exactly what the calculator computes from the
+    // values it says it used, each read from an Observation or Condition of this patient or the
+    // Patient itself, or refuses, naming every input it could not use. Never a 500, never NaN.
+    it.each(['egfr', 'bmi', 'cha2ds2-vasc', 'news2'] as const)('$%s', async (name) => {
+      const calculator = calculators[name];
+      const inputs = calculator.metadata.inputs.map((i) => i.name);
+      let computed = 0;
+      for (const pid of ids) {
+        // As of half a day after the record's latest Observation: what a clinician would have
+        // seen then (results are months apart, and older ones are refused as too old).
+        const latest = (await call('GET', `/Patient/${pid}/Observation?_sort=-date&_count=1`)).body.entry?.[0]?.resource;
+        const at = latest?.effectiveDateTime ?? latest?.effectivePeriod?.start;
+        now = at ? new Date(Date.parse(at) + 12 * 3600_000) : t0;
+        const res = await call('GET', `/Patient/${pid}/$${name}`);
+        if (res.status === 422) {
+          for (const issue of res.body.issue) {
+            // An input the record could not give, or the patient the calculator is not for.
+            const [expression] = issue.expression as string[];
+            expect(inputs.includes(expression!) || expression!.startsWith('Patient.'), JSON.stringify(issue)).toBe(true);
+            expect(['required', 'business-rule', 'value', 'invalid'], JSON.stringify(issue)).toContain(issue.code);
+          }
+          continue;
+        }
+        expect(res.status, `${pid}: ${JSON.stringify(res.body)}`).toBe(200);
+        expect(JSON.stringify(res.body)).not.toMatch(/NaN|Infinity/);
+        const prov = provenanceOf(res.body);
+        const used = Object.fromEntries(Object.entries(prov).map(([k, v]) => [k, v.value]));
+        expect(parametersToResult(calculator.metadata, res.body), pid).toEqual(calculator.calculate(used));
+        for (const ref of Object.values(prov).flatMap((v) => v.sources as string[])) {
+          const [type, id] = ref.split('/') as [string, string];
+          const source = JSON.parse((await store.read(type, id)).json) as Resource & { subject?: { reference?: string } };
+          expect(type === 'Patient' ? `Patient/${source.id}` : source.subject?.reference, ref).toBe(`Patient/${pid}`);
+        }
+        computed++;
+      }
+      // The population's stories give each calculator's inputs to some of its records.
+      if (name !== 'news2') expect(computed, name).toBeGreaterThan(0);
     });
   });
 });
