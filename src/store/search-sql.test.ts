@@ -1,11 +1,6 @@
-/**
- * The upper bound of a starts-with search, as `text_pattern_ops` compares (code point order);
- * which searches are planned once for all values.
- */
+/** The upper bound of a starts-with search, as `text_pattern_ops` compares (code point order). */
 import { describe, expect, it } from 'vitest';
-import { patientScope, prefixUpperBound, readsOnlyPersonRows } from './search-sql.js';
-import { SearchRegistry } from '../search/registry.js';
-import { parseSearch } from '../search/parse-search.js';
+import { prefixUpperBound } from './search-sql.js';
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
 
@@ -31,26 +26,5 @@ describe('prefixUpperBound', () => {
       }
       expect(Buffer.compare(utf8(prefix), upper)).toBeLessThan(0);
     }
-  });
-});
-
-describe('readsOnlyPersonRows', () => {
-  const registry = new SearchRegistry();
-  const decide = (type: string, query: [string, string][]) => {
-    const req = parseSearch(registry, type, query);
-    return readsOnlyPersonRows(req, patientScope(registry, req));
-  };
-
-  it('holds for a search confined to one person whose filters are its own parameters and columns', () => {
-    expect(decide('Observation', [['patient', 'p1'], ['code', 'http://loinc.org|8867-4'], ['date', 'ge2020'], ['_lastUpdated', 'gt2020']])).toBe(true);
-    expect(decide('Condition', [['patient', 'Patient/p1'], ['clinical-status', 'active'], ['_id', 'a,b']])).toBe(true);
-    expect(decide('Observation', [['patient', 'p1'], ['code:text', 'heart']])).toBe(true);
-  });
-
-  it('does not hold across people, or where a chain or _has reaches other resources', () => {
-    expect(decide('Observation', [['code', 'http://loinc.org|8867-4']])).toBe(false);
-    expect(decide('Patient', [['name', 'smith']])).toBe(false);
-    expect(decide('Observation', [['patient', 'p1'], ['performer:Practitioner.name', 'xu']])).toBe(false);
-    expect(decide('Patient', [['_id', 'p1'], ['_has:Observation:patient:code', '8867-4']])).toBe(false);
   });
 });

@@ -100,17 +100,6 @@ export function patientScope(registry: SearchRegistry, req: SearchRequest): stri
   return undefined;
 }
 
-/**
- * True when a search is confined to one person (`person`, from {@link patientScope}) and every
- * filter is a parameter or column of the searched resources themselves: each then reads only
- * that person's index rows, so the best plan starts from them whatever the values, and one
- * generic plan serves every call. A chain or `_has` reaches other resources' rows, whose
- * numbers a generic plan cannot see, so such searches keep plans made for their values.
- */
-export function readsOnlyPersonRows(req: SearchRequest, person: readonly string[] | undefined): boolean {
-  return person !== undefined && req.filters.every((f) => f.kind === 'param' || f.kind === 'id' || f.kind === 'lastUpdated');
-}
-
 /** Builds the WHERE conditions for all filters against alias `r` of `resources`. */
 export function whereClause(b: Binder, registry: SearchRegistry, req: SearchRequest, r = 'r'): string {
   const typeParam = b.bind(req.resourceType);
