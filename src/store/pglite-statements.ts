@@ -26,18 +26,8 @@ interface Prepared {
   readonly paramTypes: readonly number[];
 }
 
-/** Concatenates protocol messages into one buffer, so they cross into WASM in one call. */
-function messages(...parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
+/** Protocol messages in one buffer, so they cross into WASM in one call. */
+const messages = (...parts: Uint8Array[]): Uint8Array => Buffer.concat(parts);
 
 /**
  * The prepared statements of one PGlite database (one session). Callers must hold PGlite's query
