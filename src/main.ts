@@ -182,6 +182,7 @@ export async function createTessera(config: Config, log = createLogger(config)):
       await app.close();
       // Reads audited since the last batch are written before the database closes.
       await audit?.close();
+      store.statistics.cancel();
       await db.close();
     },
   };

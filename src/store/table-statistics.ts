@@ -5,44 +5,110 @@
  * counts the rows it writes and, past a threshold, runs `ANALYZE` in the background (one at a
  * time, never blocking a request). The counter is per app node and only an optimisation.
  *
+ * `ANALYZE` costs about the same whatever the table size once a table outgrows its sample
+ * (30,000 rows), and on PostgreSQL the extended statistics of the search index tables make it
+ * several seconds of the database's CPU (migration 0012). So besides the threshold it is rate
+ * limited: the time between the end of one run and the start of the next is at least
+ * {@link ANALYZE_GAP_FACTOR} times as long as the run took. Measured on the Synthea ingest, three
+ * back-to-back runs took half of PostgreSQL's CPU and ingest fell from about 2,000 to 1,600
+ * resources/s. A run held back by the limit is not lost: it starts when the gap has passed.
+ *
  * @see https://www.postgresql.org/docs/current/sql-analyze.html
  */
 import type { SqlClient } from './database.js';
+
+/** Rows written before the first background ANALYZE. */
+export const ANALYZE_MIN_ROWS = 2000;
+/** The wait after a run, as a multiple of its duration: ANALYZE uses at most ~1/11 of the time. */
+export const ANALYZE_GAP_FACTOR = 10;
+
+/** Clock and timer, injected so tests control time. */
+export interface StatisticsClock {
+  now(): number;
+  /** Calls `fn` after `ms`; the returned function cancels it. Must not keep the process alive. */
+  later(fn: () => void, ms: number): () => void;
+}
+
+const realClock: StatisticsClock = {
+  now: () => performance.now(),
+  later(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return () => clearTimeout(t);
+  },
+};
 
 /** Schedules ANALYZE after enough writes. */
 export class TableStatistics {
   private written = 0;
   private known = 0;
   private running: Promise<void> | undefined;
+  /** Cancels the run waiting for the gap after the last one, if any. */
+  private cancelWaiting: (() => void) | undefined;
+  /** When the last run may be followed by the next (clock time). */
+  private nextAllowed = 0;
 
-  constructor(private readonly db: SqlClient, private readonly onError: (err: unknown) => void = () => {}) {}
+  constructor(
+    private readonly db: SqlClient,
+    private readonly onError: (err: unknown) => void = () => {},
+    private readonly clock: StatisticsClock = realClock,
+  ) {}
 
-  /** Records `n` resources written; may start a background ANALYZE. */
+  /** Records `n` resources written; may start (or schedule) a background ANALYZE. */
   wrote(n: number): void {
     this.written += n;
     // Each time the data has about doubled: often enough that plans never see tables many
     // times larger than their statistics say, rarely enough that PGlite (where ANALYZE holds the
     // one connection) spends little time on it during a large import.
-    if (!this.running && this.written >= Math.max(2000, this.known)) {
-      const batch = this.written;
-      this.running = this.analyze()
-        .then(() => {
-          this.known += batch;
-          this.written -= batch;
-        }, this.onError)
-        .finally(() => {
-          this.running = undefined;
-        });
+    if (this.running || this.cancelWaiting || this.written < Math.max(ANALYZE_MIN_ROWS, this.known)) return;
+    const wait = this.nextAllowed - this.clock.now();
+    if (wait <= 0) {
+      this.start();
+      return;
     }
+    this.cancelWaiting = this.clock.later(() => {
+      this.cancelWaiting = undefined;
+      if (!this.running) this.start();
+    }, wait);
   }
 
-  /** Runs ANALYZE now (also used after imports). */
+  private start(): void {
+    const batch = this.written;
+    const started = this.clock.now();
+    this.running = this.db
+      .query('ANALYZE')
+      .then(() => {
+        this.known += batch;
+        this.written -= batch;
+      }, this.onError)
+      .finally(() => {
+        const ended = this.clock.now();
+        this.nextAllowed = ended + (ended - started) * ANALYZE_GAP_FACTOR;
+        this.running = undefined;
+      });
+  }
+
+  /**
+   * Runs ANALYZE now (used after imports): it covers everything written so far, so a run
+   * waiting for its gap is dropped.
+   */
   async analyze(): Promise<void> {
+    this.cancel();
+    await this.running;
+    const batch = this.written;
     await this.db.query('ANALYZE');
+    this.known += batch;
+    this.written -= batch;
   }
 
-  /** Resolves when no ANALYZE is running. */
+  /** Resolves when no ANALYZE is running (a run waiting for its gap is not waited for). */
   async idle(): Promise<void> {
     await this.running;
+  }
+
+  /** Drops a run waiting for its gap (before the database closes). */
+  cancel(): void {
+    this.cancelWaiting?.();
+    this.cancelWaiting = undefined;
   }
 }
