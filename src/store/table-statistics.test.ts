@@ -48,11 +48,19 @@ function fakeDb(clock: ManualClock, cost: number) {
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+/** Statistics whose node started on a database of `stored` resources, baseline already read. */
+async function started(db: SqlClient, clock: StatisticsClock, stored = 0, onError?: (err: unknown) => void): Promise<TableStatistics> {
+  const stats = new TableStatistics(db, onError, clock, async () => stored);
+  stats.wrote(0);
+  await settle();
+  return stats;
+}
+
 describe('TableStatistics', () => {
   it('analyses once enough rows are written, then each time the data about doubles', async () => {
     const clock = new ManualClock();
     const { db, calls, release } = fakeDb(clock, 0);
-    const stats = new TableStatistics(db, undefined, clock);
+    const stats = await started(db, clock);
     stats.wrote(ANALYZE_MIN_ROWS - 1);
     expect(calls).toHaveLength(0);
     stats.wrote(1);
@@ -72,7 +80,7 @@ describe('TableStatistics', () => {
   it('runs one ANALYZE at a time, however much is written meanwhile', async () => {
     const clock = new ManualClock();
     const { db, calls, release } = fakeDb(clock, 0);
-    const stats = new TableStatistics(db, undefined, clock);
+    const stats = await started(db, clock);
     stats.wrote(ANALYZE_MIN_ROWS);
     stats.wrote(100_000);
     expect(calls).toHaveLength(1);
@@ -86,7 +94,7 @@ describe('TableStatistics', () => {
   it('waits after a run for GAP_FACTOR times its duration, then runs what was held back', async () => {
     const clock = new ManualClock();
     const { db, calls, release } = fakeDb(clock, 3000); // each ANALYZE takes 3 s
-    const stats = new TableStatistics(db, undefined, clock);
+    const stats = await started(db, clock);
     stats.wrote(ANALYZE_MIN_ROWS);
     release();
     await stats.idle();
@@ -107,7 +115,7 @@ describe('TableStatistics', () => {
   it('an explicit analyze covers everything written and drops the run waiting for its gap', async () => {
     const clock = new ManualClock();
     const { db, calls, release } = fakeDb(clock, 1000);
-    const stats = new TableStatistics(db, undefined, clock);
+    const stats = await started(db, clock);
     stats.wrote(ANALYZE_MIN_ROWS);
     release();
     await stats.idle();
@@ -137,7 +145,7 @@ describe('TableStatistics', () => {
         return { rows: [], rowCount: 0 };
       },
     };
-    const stats = new TableStatistics(db, (e) => errors.push(e), clock);
+    const stats = await started(db, clock, 0, (e) => errors.push(e));
     stats.wrote(ANALYZE_MIN_ROWS);
     await stats.idle();
     expect(errors).toHaveLength(1);
@@ -147,10 +155,42 @@ describe('TableStatistics', () => {
     await stats.idle();
   });
 
+  it('counts from the size of the database the node started on, read before the first decision', async () => {
+    const clock = new ManualClock();
+    const { db, calls, release } = fakeDb(clock, 0);
+    let answer: (n: number) => void = () => {};
+    const stats = new TableStatistics(db, undefined, clock, () => new Promise((r) => (answer = r)));
+    stats.wrote(ANALYZE_MIN_ROWS * 3); // written while the size is being read: counted, not yet judged
+    expect(calls).toHaveLength(0);
+    answer(50_000);
+    await settle();
+    expect(calls).toHaveLength(0); // 6,000 of 50,000: the data has not doubled
+    stats.wrote(50_000 - ANALYZE_MIN_ROWS * 3);
+    expect(calls).toEqual(['ANALYZE']);
+    release();
+    await stats.idle();
+  });
+
+  it('reads the stored size from the planner statistics of the resources table', async () => {
+    const seen: string[] = [];
+    const db: SqlClient = {
+      async query<T>(sql: string): Promise<QueryResult<T>> {
+        seen.push(sql);
+        return { rows: (sql.includes('reltuples') ? [{ n: -1 }] : []) as T[], rowCount: 1 };
+      },
+    };
+    const stats = new TableStatistics(db, undefined, new ManualClock());
+    stats.wrote(ANALYZE_MIN_ROWS);
+    await settle();
+    // -1 (never analysed) counts as empty, so the first run comes at the minimum.
+    expect(seen).toEqual([expect.stringContaining('reltuples'), 'ANALYZE']);
+    await stats.idle();
+  });
+
   it('cancel drops a waiting run', async () => {
     const clock = new ManualClock();
     const { db, calls, release } = fakeDb(clock, 500);
-    const stats = new TableStatistics(db, undefined, clock);
+    const stats = await started(db, clock);
     stats.wrote(ANALYZE_MIN_ROWS);
     release();
     await stats.idle();

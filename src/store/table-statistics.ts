@@ -38,10 +38,24 @@ const realClock: StatisticsClock = {
   },
 };
 
+/**
+ * How many resources the database held when this node started, as the planner's statistics
+ * say (`pg_class.reltuples`; 0 before the first ANALYZE): a node restarted on a large database
+ * must not treat its first 2,000 writes as the data doubling.
+ */
+async function storedResources(db: SqlClient): Promise<number> {
+  const res = await db.query<{ n: number }>(`SELECT reltuples::float8 AS n FROM pg_class WHERE oid = 'resources'::regclass`);
+  return Math.max(0, Number(res.rows[0]?.n ?? 0));
+}
+
 /** Schedules ANALYZE after enough writes. */
 export class TableStatistics {
   private written = 0;
   private known = 0;
+  /** Reading the stored size (see {@link storedResources}), started by the first write. */
+  private baseline: Promise<void> | undefined;
+  /** The stored size has been read: the threshold means something. */
+  private ready = false;
   private running: Promise<void> | undefined;
   /** Cancels the run waiting for the gap after the last one, if any. */
   private cancelWaiting: (() => void) | undefined;
@@ -52,15 +66,29 @@ export class TableStatistics {
     private readonly db: SqlClient,
     private readonly onError: (err: unknown) => void = () => {},
     private readonly clock: StatisticsClock = realClock,
+    private readonly stored: () => Promise<number> = () => storedResources(db),
   ) {}
 
   /** Records `n` resources written; may start (or schedule) a background ANALYZE. */
   wrote(n: number): void {
     this.written += n;
+    if (!this.baseline) {
+      // Decided once the stored size is known; writes meanwhile are counted.
+      this.baseline = this.stored().then(
+        (stored) => {
+          this.known = Math.max(this.known, stored);
+        },
+        this.onError,
+      ).finally(() => {
+        this.ready = true;
+      });
+      void this.baseline.then(() => this.wrote(0));
+      return;
+    }
     // Each time the data has about doubled: often enough that plans never see tables many
     // times larger than their statistics say, rarely enough that PGlite (where ANALYZE holds the
     // one connection) spends little time on it during a large import.
-    if (this.running || this.cancelWaiting || this.written < Math.max(ANALYZE_MIN_ROWS, this.known)) return;
+    if (!this.ready || this.running || this.cancelWaiting || this.written < Math.max(ANALYZE_MIN_ROWS, this.known)) return;
     const wait = this.nextAllowed - this.clock.now();
     if (wait <= 0) {
       this.start();
