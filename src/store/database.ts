@@ -27,8 +27,9 @@ export interface QueryOptions {
    * access condition's dozen sub-queries take PostgreSQL ~1.5 ms to plan and ~0.4 ms to run —
    * is planned once for all values, never again for each call's values (which PostgreSQL's
    * default may keep doing forever when its estimates favour them). On PostgreSQL it runs on
-   * connections set to `plan_cache_mode = force_generic_plan`; on the embedded engine the mode
-   * is forced around the statement's run. Outside a transaction only; with `prepare` only.
+   * connections set to `plan_cache_mode = force_generic_plan` (inside a transaction, the mode
+   * is set for the statement with `SET LOCAL`); on the embedded engine the mode is forced around
+   * the statement's run. With `prepare` only.
    *
    * @see https://www.postgresql.org/docs/15/runtime-config-query.html#GUC-PLAN-CACHE-MODE
    */

@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL engine's statement options: `plan: 'generic'` statements run on connections
- * that always use a generic plan, keeping whatever server options the connection string sets;
- * other statements, and transactions, keep PostgreSQL's default choice.
+ * that always use a generic plan, keeping whatever server options the connection string sets
+ * (in a transaction, the mode is set for that statement alone); other statements keep
+ * PostgreSQL's default choice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../../test/support/test-store.js';
@@ -29,10 +30,24 @@ describe('PostgreSQL statements asking for a generic plan', () => {
     }
   });
 
-  it('leave every other statement, and transactions, to PostgreSQL\'s default', async () => {
+  it('leave every other statement to PostgreSQL\'s default', async () => {
     expect((await db.query<{ mode: string; app: string }>(settings, ['y'], { prepare: true })).rows[0]).toMatchObject({ mode: 'auto', app: 'tessera-plan-test' });
-    const inTx = await db.transaction((tx) => tx.query<{ mode: string }>(settings, ['z'], { prepare: true, plan: 'generic' }));
-    expect(inTx.rows[0]!.mode).toBe('auto');
+  });
+
+  it('in a transaction, use a generic plan for that statement alone', async () => {
+    const modes = await db.transaction(async (tx) => {
+      const before = (await tx.query<{ mode: string }>(settings, ['a'], { prepare: true })).rows[0]!.mode;
+      const during = (await tx.query<{ mode: string }>(settings, ['b'], { prepare: true, plan: 'generic' })).rows[0]!.mode;
+      const after = (await tx.query<{ mode: string }>(settings, ['c'], { prepare: true })).rows[0]!.mode;
+      return [before, during, after];
+    });
+    expect(modes).toEqual(['auto', 'force_generic_plan', 'auto']);
+    // A failing generic statement fails the transaction with its own error, and leaves the
+    // connection as it was for the next transaction.
+    await expect(db.transaction((tx) => tx.query('SELECT 1 / ($1::int - 1) AS n', [1], { prepare: true, plan: 'generic' }))).rejects.toThrow(/division by zero/);
+    for (let i = 0; i < 3; i++) {
+      expect(await db.transaction(async (tx) => (await tx.query<{ mode: string }>(settings, ['d'], { prepare: true })).rows[0]!.mode)).toBe('auto');
+    }
   });
 
   it('give the same answers as custom plans for a value-dependent query', async () => {

@@ -76,10 +76,19 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
+        const run = async <R>(sql: string, params: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> => {
+          const res = await client.query(config(sql, params, opts));
+          return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+        };
         const tx: SqlClient = {
           async query<R>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<R>> {
-            const res = await client.query(config(sql, params, opts));
-            return { rows: res.rows as R[], rowCount: res.rowCount ?? res.rows.length };
+            if (opts?.plan !== 'generic') return run<R>(sql, params, opts);
+            // The transaction's own connection: the mode is set for this statement alone.
+            await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+            const res = await run<R>(sql, params, opts);
+            // Not reached when the statement fails: the transaction is then over anyway.
+            await client.query('SET LOCAL plan_cache_mode TO DEFAULT');
+            return res;
           },
         };
         try {

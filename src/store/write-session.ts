@@ -296,8 +296,12 @@ export class WriteSession {
        is_deleted = EXCLUDED.is_deleted, patient_id = EXCLUDED.patient_id, source = EXCLUDED.source, content = EXCLUDED.content`;
     // Prepared whatever its size: the text depends only on which tables the batch touches (every
     // value is an array parameter), so a few shapes serve a whole import, and planning them anew
-    // for every batch was a fifth of an embedded import's CPU time.
-    await this.tx.query(b.statement(main), b.values, { prepare: true });
+    // for every batch was a fifth of an embedded import's CPU time. A statement that replaces
+    // versions is also planned once for all values: PostgreSQL otherwise planned each update
+    // anew (a plan for one call's one-element arrays always looks cheaper than one for any
+    // arrays), 0.9 ms of its CPU per update against 0.2 ms with the plan kept, measured on the
+    // CRUD mix. For creates it keeps a generic plan by itself.
+    await this.tx.query(b.statement(main), b.values, replaced.length > 0 ? { prepare: true, plan: 'generic' } : { prepare: true });
     this.deps.onFlush?.(writes.length);
   }
 }
