@@ -30,6 +30,39 @@ interface Prepared {
 const messages = (...parts: Uint8Array[]): Uint8Array => Buffer.concat(parts);
 
 /**
+ * A Bind message for the unnamed portal: every parameter and result column in text format.
+ * PGlite's own serializer measures each string's UTF-8 length in a JavaScript loop over its
+ * characters and grows its buffer by copying; an import binds megabytes of JSON text, so here
+ * the sizes come from `Buffer.byteLength` and the text is encoded once into a buffer of the
+ * right size (both native).
+ * @see https://www.postgresql.org/docs/15/protocol-message-formats.html (Bind)
+ */
+export function bindMessage(statement: string, values: readonly (string | null)[]): Buffer {
+  const lengths = values.map((v) => (v === null ? -1 : Buffer.byteLength(v)));
+  // After the type byte: length, portal "" and statement (NUL-terminated), one format code per
+  // parameter (0: text), parameter count, each parameter (length, bytes), result format codes
+  // (none: all text) — as PGlite's serializer writes it.
+  let size = 4 + 1 + Buffer.byteLength(statement) + 1 + 2 + 2 * values.length + 2 + 2;
+  for (const n of lengths) size += 4 + Math.max(0, n);
+  const buf = Buffer.allocUnsafe(1 + size);
+  let at = buf.writeUInt8(0x42, 0); // 'B'
+  at = buf.writeInt32BE(size, at);
+  at = buf.writeUInt8(0, at);
+  at += buf.write(statement, at);
+  at = buf.writeUInt8(0, at);
+  at = buf.writeInt16BE(values.length, at);
+  for (let i = 0; i < values.length; i++) at = buf.writeInt16BE(0, at);
+  at = buf.writeInt16BE(values.length, at);
+  for (let i = 0; i < values.length; i++) {
+    at = buf.writeInt32BE(lengths[i]!, at);
+    const v = values[i];
+    if (v !== null && v !== undefined) at += buf.write(v, at);
+  }
+  buf.writeInt16BE(0, at);
+  return buf;
+}
+
+/**
  * The prepared statements of one PGlite database (one session). Callers must hold PGlite's query
  * lock (`runExclusive`) while running one, as `PGlite.query` does internally.
  */
@@ -74,7 +107,7 @@ export class PgliteStatements {
     });
     const { serialize } = protocol;
     const replies = await this.pg.execProtocolStream(
-      messages(serialize.bind({ statement: stmt.name, values }), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()),
+      messages(bindMessage(stmt.name, values), serialize.describe({ type: 'P' }), serialize.execute({}), serialize.sync()),
       { syncToFs: false },
     );
     const [result] = parse.parseResults(replies, this.pg.parsers);
