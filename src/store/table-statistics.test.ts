@@ -56,6 +56,17 @@ async function started(db: SqlClient, clock: StatisticsClock, stored = 0, onErro
   return stats;
 }
 
+/** Statistics on an empty database whose first ANALYZE (taking `cost` ms) has run. */
+async function afterFirstRun(cost: number) {
+  const clock = new ManualClock();
+  const db = fakeDb(clock, cost);
+  const stats = await started(db.db, clock);
+  stats.wrote(ANALYZE_MIN_ROWS);
+  db.release();
+  await stats.idle();
+  return { clock, stats, calls: db.calls, release: db.release };
+}
+
 describe('TableStatistics', () => {
   it('analyses once enough rows are written, then each time the data about doubles', async () => {
     const clock = new ManualClock();
@@ -92,12 +103,7 @@ describe('TableStatistics', () => {
   });
 
   it('waits after a run for GAP_FACTOR times its duration, then runs what was held back', async () => {
-    const clock = new ManualClock();
-    const { db, calls, release } = fakeDb(clock, 3000); // each ANALYZE takes 3 s
-    const stats = await started(db, clock);
-    stats.wrote(ANALYZE_MIN_ROWS);
-    release();
-    await stats.idle();
+    const { clock, stats, calls, release } = await afterFirstRun(3000); // each ANALYZE takes 3 s
     stats.wrote(ANALYZE_MIN_ROWS * 10); // due by the row count, but inside the gap
     expect(calls).toHaveLength(1);
     expect(clock.pending).toBe(1);
@@ -113,12 +119,7 @@ describe('TableStatistics', () => {
   });
 
   it('an explicit analyze covers everything written and drops the run waiting for its gap', async () => {
-    const clock = new ManualClock();
-    const { db, calls, release } = fakeDb(clock, 1000);
-    const stats = await started(db, clock);
-    stats.wrote(ANALYZE_MIN_ROWS);
-    release();
-    await stats.idle();
+    const { clock, stats, calls, release } = await afterFirstRun(1000);
     stats.wrote(ANALYZE_MIN_ROWS * 5);
     expect(clock.pending).toBe(1);
     const explicit = stats.analyze();
@@ -188,12 +189,7 @@ describe('TableStatistics', () => {
   });
 
   it('cancel drops a waiting run', async () => {
-    const clock = new ManualClock();
-    const { db, calls, release } = fakeDb(clock, 500);
-    const stats = await started(db, clock);
-    stats.wrote(ANALYZE_MIN_ROWS);
-    release();
-    await stats.idle();
+    const { clock, stats, calls } = await afterFirstRun(500);
     stats.wrote(ANALYZE_MIN_ROWS * 4);
     stats.cancel();
     clock.advance(60_000);
