@@ -8,7 +8,7 @@ import { ACCESS_PARAM, RELATIONSHIP_TYPES } from '../access/access-entries.js';
 import type { AccessPolicy } from '../access/policy.js';
 import { DIRECTORY_TYPES } from '../access/directory-types.js';
 import { FREE_TEXT_TYPES, SUMMARY_TYPES } from '../access/online-level.js';
-import type { SqlClient } from './database.js';
+import type { QueryOptions, SqlClient } from './database.js';
 
 /** Hands out `$n` placeholders (the search `Binder` satisfies it). */
 export interface Bind {
@@ -139,9 +139,11 @@ export function visibilityFor(policy: AccessPolicy, cache?: DecisionCache): Visi
       };
       const decide = async (db: SqlClient, ids: readonly string[]): Promise<PersonDecision> => {
         // Two small prepared queries rather than one with the person's records as a shared
-        // sub-query: the planner spent several times longer on that than on running it (and on
-        // the embedded engine, which has no prepared statements, it plans every time).
-        const linked = await db.query<{ pid: string }>(`SELECT pid FROM (${linkedTo('$1::text[]')}) AS linked(pid)`, [ids], { prepare: true });
+        // sub-query: the planner spent several times longer on that than on running it. Each is
+        // planned once for all values: PostgreSQL otherwise planned them for every decision
+        // (0.6 and 1 ms, against 0.03 ms to run; measured in the read benchmark's statement log).
+        const once: QueryOptions = { prepare: true, plan: 'generic' };
+        const linked = await db.query<{ pid: string }>(`SELECT pid FROM (${linkedTo('$1::text[]')}) AS linked(pid)`, [ids], once);
         const records = [...new Set([...ids, ...linked.rows.map((r) => r.pid)])];
         const res = await db.query<{ cared: boolean; glass_until: number | null; registered: boolean; withheld: boolean }>(
           `SELECT
@@ -150,7 +152,7 @@ export function visibilityFor(policy: AccessPolicy, cache?: DecisionCache): Visi
              EXISTS (SELECT 1 FROM search_token g WHERE g.patient_id = ANY($1::text[]) AND g.resource_type = 'Patient' AND g.param = '${ACCESS_PARAM.grantee}' AND g.system = 'registered' AND g.code = ANY($3::text[])) AS registered,
              EXISTS (SELECT 1 FROM search_token c WHERE c.patient_id = ANY($1::text[]) AND c.resource_type = 'Consent' AND c.param = '${ACCESS_PARAM.consent}' AND (c.code = 'dissent-to-share' OR c.code LIKE 'withhold-%')) AS withheld`,
           [records, RELATIONSHIP_TYPES, policy.grantees, policy.subject],
-          { prepare: true },
+          once,
         );
         const row = res.rows[0];
         const cared = row?.cared ?? false;
