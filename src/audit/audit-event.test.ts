@@ -123,7 +123,7 @@ describe('copies and the patient view', () => {
   });
 
   it('a patient sees who, why and when, but not the network address, token or other patients', () => {
-    const view = patientAccessView(multi, 'p1');
+    const view = patientAccessView(multi, ['p1']);
     expect(view.agent[0]).toMatchObject({ who: { reference: 'Practitioner/9', display: 'Dr Ada Okafor' }, role: [{ coding: [{ code: 'gp' }] }] });
     expect(JSON.stringify(view)).not.toMatch(/10\.1\.2\.3|tok-1|u-17|p2|Observation/);
     expect(view.entity).toEqual([expect.objectContaining({ what: { reference: 'Patient/p1' } })]);
@@ -133,6 +133,6 @@ describe('copies and the patient view', () => {
 
   it('an access to this patient alone keeps its resources and query', () => {
     const single = buildAuditEvent({ ...gpRead, action: 'search', query: 'Observation?patient=p1' }, { id: 's' });
-    expect(patientAccessView(single, 'p1').entity).toEqual(single.entity);
+    expect(patientAccessView(single, ['p1']).entity).toEqual(single.entity);
   });
 });

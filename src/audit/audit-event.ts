@@ -286,14 +286,13 @@ export function auditEventOf(s: StoredAccess, id: string): AuditEvent {
  * people's records too, everything but the entities of this person's own records (the others'
  * ids, the resources, the query).
  */
-export function patientAccessView(event: AuditEvent, records: string | readonly string[]): AuditEvent {
+export function patientAccessView(event: AuditEvent, records: readonly string[]): AuditEvent {
   const agent = event.agent.map(({ network: _n, policy: _p, altId: _a, ...rest }) => rest);
-  const ids = typeof records === 'string' ? [records] : records;
-  const own = new Set(ids.map((id) => `Patient/${id}`));
+  const own = new Set(records.map((id) => `Patient/${id}`));
   const named = new Set((event.entity ?? []).filter(isPatientEntity).map((e) => e.what?.reference ?? ''));
-  const touchesOthers = [...named].some((ref) => !own.has(ref));
   const out: AuditEvent = { ...event, agent };
-  // A row that is a chain's copy names one record only; the person's list names every one touched.
-  if (touchesOthers || [...own].some((ref) => !named.has(ref))) out.entity = ids.map(patientEntity);
+  // Unless the event names exactly the person's records it touched, it becomes those records
+  // alone: no other person's entities, and a chain's single-record copy names them all.
+  if (named.size !== own.size || [...named].some((ref) => !own.has(ref))) out.entity = records.map(patientEntity);
   return out;
 }

@@ -101,7 +101,7 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     const first = JSON.parse((await chainRows(db, 'a1'))[0]!.content);
     // Stored as the access's facts; the AuditEvent is built from them when read.
     expect(first).toMatchObject({ action: 'read', at: '2026-03-04T10:00:00.000Z', patients: ['a1'] });
-    expect((await listPatientAccess(db, 'a1', { count: 10 })).events.at(-1)).toMatchObject({ resourceType: 'AuditEvent', id: ids[0], recorded: '2026-03-04T10:00:00.000Z' });
+    expect((await listPatientAccess(db, ['a1'], { count: 10 })).events.at(-1)).toMatchObject({ resourceType: 'AuditEvent', id: ids[0], recorded: '2026-03-04T10:00:00.000Z' });
     expect((await verifyAuditChains(db)).problems).toEqual([]);
   });
 
@@ -112,7 +112,7 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     expect(JSON.parse(rows[0]!.content)).toMatchObject({ patients: ['m2', 'm1', 'm3'], query: 'Observation?code=x' });
     expect(JSON.parse(rows[1]!.content)).toMatchObject({ patients: ['m2'] });
     expect(JSON.parse(rows[1]!.content).query).toBeUndefined();
-    const m2 = (await listPatientAccess(db, 'm2', { count: 10 })).events;
+    const m2 = (await listPatientAccess(db, ['m2'], { count: 10 })).events;
     expect(m2.find((e) => e.id === id)!.entity).toEqual([expect.objectContaining({ what: { reference: 'Patient/m2' } })]);
     // Searches across chains see the event once.
     const found = await searchAuditEvents(db, { action: 'search', count: 10 });
@@ -143,9 +143,9 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     );
     await db.query(`INSERT INTO audit_chain_heads (chain_key, seq, hash) VALUES ('old1', 1, $1)`, [entryHash(GENESIS_HASH, entry)]);
     await db.transaction((tx) => appendAuditRecords(tx, [access(['old1'], { at: new Date(T0 + 1000) })]));
-    const events = (await listPatientAccess(db, 'old1', { count: 10 })).events;
+    const events = (await listPatientAccess(db, ['old1'], { count: 10 })).events;
     expect(events).toHaveLength(2);
-    expect(events[1]).toEqual(patientAccessView(legacy, 'old1'));
+    expect(events[1]).toEqual(patientAccessView(legacy, ['old1']));
     expect(events[0]!.agent).toEqual(events[1]!.agent);
     expect((await verifyAuditChains(db)).problems).toEqual([]);
   });
@@ -207,19 +207,19 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     const records = [0, 1, 2, 3, 4].map((i) => access(['L1'], { at: new Date(T0 + i * 1000), reason: `visit ${i}` }));
     await db.transaction((tx) => appendAuditRecords(tx, records));
     await db.transaction((tx) => appendAuditRecords(tx, [access(['L1', 'L-other'], { action: 'search', at: new Date(T0 + 9000), query: 'Patient?family=Smith' })]));
-    const page1 = await listPatientAccess(db, 'L1', { count: 4 });
+    const page1 = await listPatientAccess(db, ['L1'], { count: 4 });
     expect(page1.events.map((e) => e.recorded)).toEqual([9000, 4000, 3000, 2000].map((ms) => new Date(T0 + ms).toISOString()));
     expect(page1.next).toBeDefined();
     const text = JSON.stringify(page1.events);
     expect(text).not.toMatch(/10\.0\.0\.1|tok-1|L-other|Smith/);
     expect(page1.events[1]!.purposeOfEvent?.[0]?.text).toBe('visit 4');
-    const page2 = await listPatientAccess(db, 'L1', { count: 4, before: page1.next! });
+    const page2 = await listPatientAccess(db, ['L1'], { count: 4, before: page1.next! });
     expect(page2.events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['visit 1', 'visit 0']);
     expect(page2.next).toBeUndefined();
     for (const bad of ['x', '7', '2026-13-45T99:00:00.000Z_0b6c2f4e-0000-4000-8000-000000000001', `${page1.next!}'--`]) {
-      await expect(listPatientAccess(db, 'L1', { count: 4, before: bad })).rejects.toMatchObject({ status: 400 });
+      await expect(listPatientAccess(db, ['L1'], { count: 4, before: bad })).rejects.toMatchObject({ status: 400 });
     }
-    expect((await listPatientAccess(db, 'nobody', { count: 4 })).events).toEqual([]);
+    expect((await listPatientAccess(db, ['nobody'], { count: 4 })).events).toEqual([]);
   });
 
   it("lists a person's accesses across their linked records: each event once, every record it touched, paged", async () => {
@@ -247,7 +247,7 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
     expect(page2.events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['hospital visit', 'gp visit']);
     expect(page2.next).toBeUndefined();
     // One record alone: its own accesses only.
-    expect((await listPatientAccess(db, 'K1', { count: 10 })).events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['three', 'both', 'gp visit']);
+    expect((await listPatientAccess(db, ['K1'], { count: 10 })).events.map((e) => e.purposeOfEvent?.[0]?.text)).toEqual(['three', 'both', 'gp visit']);
   });
 
   it('searches by patient, agent, action and time', async () => {
@@ -333,7 +333,7 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
       await w.flush();
       expect(cdb.transactions).toBe(2);
       await expectLinear(db, w.chain, 7);
-      expect((await listPatientAccess(db, 'W2', { count: 10 })).events).toHaveLength(7);
+      expect((await listPatientAccess(db, ['W2'], { count: 10 })).events).toHaveLength(7);
       expect(log.warn).not.toHaveBeenCalled();
       await w.close();
     });
@@ -386,12 +386,12 @@ describe.each(ENGINES)('audit log on %s', (engine) => {
       await expectLinear(db, other.chain, 1);
       await expectLinear(db, 'W5', 1);
       // The patient's list merges the chains by time; paging crosses them.
-      const page1 = await listPatientAccess(db, 'W5', { count: 2 });
+      const page1 = await listPatientAccess(db, ['W5'], { count: 2 });
       expect(page1.events.map((e) => e.recorded)).toEqual([5000, 3000].map((ms) => new Date(T0 + ms).toISOString()));
-      const page2 = await listPatientAccess(db, 'W5', { count: 2, before: page1.next! });
+      const page2 = await listPatientAccess(db, ['W5'], { count: 2, before: page1.next! });
       expect(page2.events.map((e) => e.recorded)).toEqual([2000, 1000].map((ms) => new Date(T0 + ms).toISOString()));
       expect(page2.next).toBeUndefined();
-      expect((await listPatientAccess(db, 'W6', { count: 5 })).events).toHaveLength(1);
+      expect((await listPatientAccess(db, ['W6'], { count: 5 })).events).toHaveLength(1);
       expect((await searchAuditEvents(db, { patient: 'W5', count: 10 })).map((e) => e.recorded)).toHaveLength(4);
       expect((await verifyAuditChains(db)).problems).toEqual([]);
       await w.close();
@@ -504,7 +504,7 @@ describe.each(ENGINES)('the patient column added to an existing trail, on %s', (
       const [id] = await db.transaction((tx) => appendLegacyRecord(tx, 'e1'));
       await migrate(db);
       expect((await db.query<{ patient_id: string | null }>(`SELECT patient_id FROM audit_events ORDER BY chain_key`)).rows).toEqual([{ patient_id: null }, { patient_id: 'e1' }]);
-      expect((await listPatientAccess(db, 'e1', { count: 5 })).events.map((e) => e.id)).toEqual([id]);
+      expect((await listPatientAccess(db, ['e1'], { count: 5 })).events.map((e) => e.id)).toEqual([id]);
       expect((await verifyAuditChains(db)).problems).toEqual([]);
     } finally {
       await db.close();

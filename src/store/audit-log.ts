@@ -293,10 +293,10 @@ function parseCursor(before: string | undefined): [recordedAt: string, eventId: 
  * that touched several of the records is one entry, shown from its full row where the person
  * has it.
  */
-export async function listPatientAccess(db: SqlClient, records: string | readonly string[], opts: { count: number; before?: string }): Promise<PatientAccessPage> {
+export async function listPatientAccess(db: SqlClient, records: readonly string[], opts: { count: number; before?: string }): Promise<PatientAccessPage> {
   const cursor = parseCursor(opts.before);
   const count = Math.max(1, Math.floor(opts.count));
-  const ids = typeof records === 'string' ? [records] : [...new Set(records)];
+  const ids = [...new Set(records)];
   const res = await db.query<{ recorded_at: Date | string; event_id: string; content: string; patients: string[] }>(
     `SELECT e.recorded_at, e.event_id, (array_agg(e.content ORDER BY e.is_primary DESC))[1] AS content, array_agg(e.patient_id ORDER BY e.patient_id) AS patients
        FROM unnest($1::text[]) AS p(id)

@@ -47,7 +47,7 @@ describe('audit batches written from a worker thread (postgres)', () => {
     await sinks.close();
     expect(sinks.thread?.running).toBe(false);
     expect(await chainLength(db, sinks.writer.chain)).toBe(30);
-    expect((await listPatientAccess(db, 't0', { count: 50 })).events).toHaveLength(14);
+    expect((await listPatientAccess(db, ['t0'], { count: 50 })).events).toHaveLength(14);
     expect((await verifyAuditChains(db)).problems).toEqual([]);
     expect(log.error).not.toHaveBeenCalled();
   });

@@ -51,11 +51,10 @@ async function storedResources(db: SqlClient): Promise<number> {
 /** Schedules ANALYZE after enough writes. */
 export class TableStatistics {
   private written = 0;
-  private known = 0;
-  /** Reading the stored size (see {@link storedResources}), started by the first write. */
+  /** Resources the statistics know of: undefined until the stored size has been read ({@link storedResources}). */
+  private known: number | undefined;
+  /** Reading the stored size, started by the first write. */
   private baseline: Promise<void> | undefined;
-  /** The stored size has been read: the threshold means something. */
-  private ready = false;
   private running: Promise<void> | undefined;
   /** Cancels the run waiting for the gap after the last one, if any. */
   private cancelWaiting: (() => void) | undefined;
@@ -74,21 +73,21 @@ export class TableStatistics {
     this.written += n;
     if (!this.baseline) {
       // Decided once the stored size is known; writes meanwhile are counted.
-      this.baseline = this.stored().then(
-        (stored) => {
-          this.known = Math.max(this.known, stored);
-        },
-        this.onError,
-      ).finally(() => {
-        this.ready = true;
-      });
-      void this.baseline.then(() => this.wrote(0));
+      this.baseline = this.stored()
+        .catch((err: unknown) => {
+          this.onError(err);
+          return 0;
+        })
+        .then((stored) => {
+          this.known = Math.max(this.known ?? 0, stored);
+          this.wrote(0);
+        });
       return;
     }
     // Each time the data has about doubled: often enough that plans never see tables many
     // times larger than their statistics say, rarely enough that PGlite (where ANALYZE holds the
     // one connection) spends little time on it during a large import.
-    if (!this.ready || this.running || this.cancelWaiting || this.written < Math.max(ANALYZE_MIN_ROWS, this.known)) return;
+    if (this.known === undefined || this.running || this.cancelWaiting || this.written < Math.max(ANALYZE_MIN_ROWS, this.known)) return;
     const wait = this.nextAllowed - this.clock.now();
     if (wait <= 0) {
       this.start();
@@ -105,10 +104,7 @@ export class TableStatistics {
     const started = this.clock.now();
     this.running = this.db
       .query('ANALYZE')
-      .then(() => {
-        this.known += batch;
-        this.written -= batch;
-      }, this.onError)
+      .then(() => this.counted(batch), this.onError)
       .finally(() => {
         const ended = this.clock.now();
         this.nextAllowed = ended + (ended - started) * ANALYZE_GAP_FACTOR;
@@ -125,7 +121,12 @@ export class TableStatistics {
     await this.running;
     const batch = this.written;
     await this.db.query('ANALYZE');
-    this.known += batch;
+    this.counted(batch);
+  }
+
+  /** `batch` written rows are now in the statistics. */
+  private counted(batch: number): void {
+    this.known = (this.known ?? 0) + batch;
     this.written -= batch;
   }
 
