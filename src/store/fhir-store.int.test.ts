@@ -42,6 +42,18 @@ describe.each(ENGINES)('FhirStore contract on %s', (engine) => {
     expect(h.entries.map((e) => [e.versionId, e.method])).toEqual([[3, 'DELETE'], [2, 'PUT'], [1, 'POST']]);
   });
 
+  it('answers reads asked together, each with its own current version, never one older than an acknowledged write', async () => {
+    const made = await Promise.all(['Read-1', 'Read-2', 'Read-3'].map((f) => store.create(patient(f))));
+    const ids = made.map((m) => m.version.id);
+    await store.update({ ...patient('Read-2-changed'), id: ids[1] });
+    const all = await Promise.all([...ids, ...ids].map((id) => store.read('Patient', id)));
+    expect(all.map((v) => JSON.parse(v.json).name[0].family)).toEqual(['Read-1', 'Read-2-changed', 'Read-3', 'Read-1', 'Read-2-changed', 'Read-3']);
+    expect(all.map((v) => v.versionId)).toEqual([1, 2, 1, 1, 2, 1]);
+    const [missing, gone] = await Promise.all([store.readCurrent('Patient', 'never-made'), store.delete('Patient', ids[2]!).then(() => store.readCurrent('Patient', ids[2]!))]);
+    expect(missing).toBeUndefined();
+    expect(gone).toMatchObject({ deleted: true, versionId: 2 });
+  });
+
   it('rejects a stale If-Match with 412 and keeps the winner', async () => {
     const { version } = await store.create(patient('Lee'));
     await store.update({ ...patient('Lee2'), id: version.id }, 1);

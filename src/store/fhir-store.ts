@@ -22,6 +22,7 @@ import { RegistryHolder } from './search-param-registry.js';
 import { conditionKey, identifierCondition, lookupIdentifiers } from './identifier-lookup.js';
 import { latestObservations, type LatestObservations, type LatestObservationsQuery } from './latest-observations.js';
 import { ID_RE, WriteSession, type PendingWrite, type Validator } from './write-session.js';
+import { ReadCoalescer, type ResourceKey } from './read-coalescer.js';
 
 /** Dependencies of the store. */
 export interface FhirStoreDeps {
@@ -81,6 +82,17 @@ interface Row {
   patient_id?: string | null;
 }
 
+/** A current row with its timestamp as epoch milliseconds: cheaper to turn into a Date than ISO text. */
+type CurrentRow = Omit<Row, 'last_updated'> & { lu: number };
+const CURRENT_COLUMNS = 'r.resource_type, r.id, r.version_id, (extract(epoch FROM r.last_updated) * 1000)::float8 AS lu, r.is_deleted, r.content, r.patient_id';
+
+function fromCurrentRow(row: CurrentRow): ResourceVersion {
+  return {
+    resourceType: row.resource_type, id: row.id, versionId: row.version_id, lastUpdated: new Date(row.lu),
+    deleted: row.is_deleted, json: row.content, patientId: row.patient_id ?? null,
+  };
+}
+
 function toVersion(row: Row): ResourceVersion {
   const v: ResourceVersion = {
     resourceType: row.resource_type, id: row.id, versionId: row.version_id,
@@ -104,6 +116,9 @@ export class FhirStore {
   /** Planner statistics upkeep after bulk writes. */
   readonly statistics: TableStatistics;
 
+  /** Reads by id outside a transaction, several to a statement under load. */
+  private readonly reads: ReadCoalescer<ResourceVersion>;
+
   constructor(deps: FhirStoreDeps) {
     this.db = deps.db;
     this.registries = deps.registry instanceof RegistryHolder ? deps.registry : new RegistryHolder(undefined, deps.registry);
@@ -112,6 +127,7 @@ export class FhirStore {
     this.rules = deps.rules;
     this.now = deps.now ?? (() => new Date());
     this.statistics = new TableStatistics(deps.db);
+    this.reads = new ReadCoalescer((keys) => this.readMany(keys));
   }
 
   /** The search registry to use now (base definitions plus the stored SearchParameters). */
@@ -183,18 +199,26 @@ export class FhirStore {
       if (scoped !== visible) return v;
       // Items the person withheld are decided row by row, below.
     }
+    if (client === this.db && visible === UNRESTRICTED) return this.reads.read(type, id);
     // What the caller may not see reads as never created: no hint that it exists.
     const b = new Binder(visible);
     const where = `r.resource_type = ${b.bind(type)} AND r.id = ${b.bind(id)}${b.visibleAnd('r')}`;
-    // The timestamp comes back as epoch milliseconds: cheaper to turn into a Date than ISO text.
-    const res = await client.query<Row & { lu: number }>(
-      `SELECT r.resource_type, r.id, r.version_id, (extract(epoch FROM r.last_updated) * 1000)::float8 AS lu, r.is_deleted, r.content, r.patient_id
-       FROM resources r WHERE ${where}`,
-      b.values,
-      { prepare: true },
-    );
+    const res = await client.query<CurrentRow>(`SELECT ${CURRENT_COLUMNS} FROM resources r WHERE ${where}`, b.values, { prepare: true });
     const row = res.rows[0];
-    return row ? { ...toVersion({ ...row, last_updated: new Date(row.lu) }), patientId: row.patient_id ?? null } : undefined;
+    return row ? fromCurrentRow(row) : undefined;
+  }
+
+  /** The current versions of `keys` in one statement (the rows found; see {@link ReadCoalescer}). */
+  private async readMany(keys: readonly ResourceKey[]): Promise<ResourceVersion[]> {
+    const res = keys.length === 1
+      ? await this.db.query<CurrentRow>(`SELECT ${CURRENT_COLUMNS} FROM resources r WHERE r.resource_type = $1 AND r.id = $2`, [keys[0]!.type, keys[0]!.id], { prepare: true })
+      : await this.db.query<CurrentRow>(
+        `SELECT ${CURRENT_COLUMNS} FROM unnest($1::text[], $2::text[]) AS k(resource_type, id)
+         JOIN resources r ON r.resource_type = k.resource_type AND r.id = k.id`,
+        [keys.map((k) => k.type), keys.map((k) => k.id)],
+        { prepare: true },
+      );
+    return res.rows.map(fromCurrentRow);
   }
 
   /** https://hl7.org/fhir/R4/http.html#read — 404 when unknown, 410 when deleted. */
