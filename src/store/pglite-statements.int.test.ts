@@ -67,6 +67,14 @@ describe('PGlite prepared statements', () => {
     expect((await db.query(`SELECT current_setting('plan_cache_mode') AS mode`)).rows).toEqual([{ mode: 'auto' }]);
   });
 
+  it('asked for a custom plan, are planned for each call\'s values, however often they run', async () => {
+    const sql = `SELECT current_setting('plan_cache_mode') AS mode, count(*)::int AS c FROM t WHERE id = $1`;
+    for (let i = 0; i < 8; i++) expect((await db.query(sql, [i], { prepare: true, plan: 'custom' })).rows).toEqual([{ mode: 'force_custom_plan', c: 0 }]);
+    const [stmt] = (await prepared()).filter((p) => p.statement === sql);
+    expect([stmt!.generic_plans, stmt!.custom_plans]).toEqual([0, 8]);
+    expect((await db.query(`SELECT current_setting('plan_cache_mode') AS mode`)).rows).toEqual([{ mode: 'auto' }]);
+  });
+
   it('inside a transaction are part of it: rolled back with it, and the statement survives', async () => {
     const insert = `INSERT INTO t (id) VALUES ($1)`;
     await expect(

@@ -74,14 +74,14 @@ export class PgliteStatements {
   /**
    * Runs `sql` as a named prepared statement (preparing it on first use), or `undefined` when the
    * cap is reached and the caller should run it unnamed. `opts.plan: 'generic'` plans it once for
-   * all values (the session's plan cache mode is forced around the run: PostgreSQL decides at
-   * each Bind).
+   * all values, `'custom'` for each call's (the session's plan cache mode is forced around the
+   * run: PostgreSQL decides at each Bind).
    */
   async run<T>(sql: string, params: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<T> | undefined> {
     const stmt = this.prepared.get(sql) ?? (this.prepared.size < MAX_PGLITE_PREPARED ? await this.prepare(sql) : undefined);
     if (!stmt) return undefined;
-    if (opts?.plan !== 'generic') return this.execute<T>(stmt, params);
-    await this.setting('SET plan_cache_mode = force_generic_plan');
+    if (!opts?.plan) return this.execute<T>(stmt, params);
+    await this.setting(`SET plan_cache_mode = force_${opts.plan}_plan`);
     let result: QueryResult<T>;
     try {
       result = await this.execute<T>(stmt, params);

@@ -1,8 +1,8 @@
 /**
- * The PostgreSQL engine's statement options: `plan: 'generic'` statements run on connections
- * that always use a generic plan, keeping whatever server options the connection string sets
- * (in a transaction, the mode is set for that statement alone); other statements keep
- * PostgreSQL's default choice.
+ * The PostgreSQL engine's statement options: `plan: 'generic'` (`'custom'`) statements run on
+ * connections that always use a generic (custom) plan, keeping whatever server options the
+ * connection string sets (in a transaction, the mode is set for that statement alone); other
+ * statements keep PostgreSQL's default choice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDatabase } from '../../test/support/test-store.js';
@@ -28,6 +28,22 @@ describe('PostgreSQL statements asking for a generic plan', () => {
     } finally {
       await plain.close();
     }
+  });
+
+  it('asking for custom plans, are planned for their values every time, on connections of their own', async () => {
+    await db.exec(`CREATE TABLE custom_probe (k int PRIMARY KEY)`);
+    const q = `SELECT current_setting('plan_cache_mode') AS mode, count(*)::int AS n FROM custom_probe WHERE k = $1`;
+    for (let i = 0; i < 8; i++) expect((await db.query(q, [i], { prepare: true, plan: 'custom' })).rows).toEqual([{ mode: 'force_custom_plan', n: 0 }]);
+    // Past PostgreSQL's five custom runs, still never a generic plan (on whichever connection answers).
+    const plans = await db.query<{ mode: string; generic: number; custom: number }>(
+      `SELECT current_setting('plan_cache_mode') AS mode, generic_plans::int AS generic, custom_plans::int AS custom FROM pg_prepared_statements WHERE statement = $1`, [q], { plan: 'custom' });
+    expect(plans.rows).toEqual([expect.objectContaining({ mode: 'force_custom_plan', generic: 0 })]);
+    expect(plans.rows[0]!.custom).toBeGreaterThan(0);
+    const inTx = await db.transaction(async (tx) => [
+      (await tx.query<{ mode: string }>(settings, ['a'], { prepare: true, plan: 'custom' })).rows[0]!.mode,
+      (await tx.query<{ mode: string }>(settings, ['b'], { prepare: true })).rows[0]!.mode,
+    ]);
+    expect(inTx).toEqual(['force_custom_plan', 'auto']);
   });
 
   it('leave every other statement to PostgreSQL\'s default', async () => {

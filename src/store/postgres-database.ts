@@ -55,16 +55,24 @@ function newPool(url: string, poolSize: number): pg.Pool {
   return pool;
 }
 
+/** The `plan_cache_mode` setting that gives the plans `QueryOptions.plan` asks for. */
+const PLAN_MODES = { generic: 'force_generic_plan', custom: 'force_custom_plan' } as const;
+
 /**
  * Opens a pool to `url` (a `postgres://` connection string), and — when the first statement asks
- * for a generic plan (`QueryOptions.plan`) — a second pool of the same size whose connections
- * always use one.
+ * for a generic or a custom plan (`QueryOptions.plan`) — a pool of the same size whose
+ * connections always plan that way.
  */
 export async function openPostgresDatabase(url: string, poolSize: number): Promise<Database> {
   const pool = newPool(url, poolSize);
-  let genericPool: pg.Pool | undefined;
-  const poolFor = (opts?: QueryOptions) =>
-    opts?.plan === 'generic' ? (genericPool ??= newPool(withServerOption(url, '-c plan_cache_mode=force_generic_plan'), poolSize)) : pool;
+  const planPools = new Map<keyof typeof PLAN_MODES, pg.Pool>();
+  const poolFor = (opts?: QueryOptions): pg.Pool => {
+    const plan = opts?.plan;
+    if (!plan) return pool;
+    let p = planPools.get(plan);
+    if (!p) planPools.set(plan, (p = newPool(withServerOption(url, `-c plan_cache_mode=${PLAN_MODES[plan]}`), poolSize)));
+    return p;
+  };
   const query = async <T>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<T>> => {
     const res = await poolFor(opts).query(config(sql, params, opts));
     return { rows: res.rows as T[], rowCount: res.rowCount ?? res.rows.length };
@@ -82,9 +90,9 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
         };
         const tx: SqlClient = {
           async query<R>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<R>> {
-            if (opts?.plan !== 'generic') return run<R>(sql, params, opts);
+            if (!opts?.plan) return run<R>(sql, params, opts);
             // The transaction's own connection: the mode is set for this statement alone.
-            await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+            await client.query(`SET LOCAL plan_cache_mode = ${PLAN_MODES[opts.plan]}`);
             const res = await run<R>(sql, params, opts);
             // Not reached when the statement fails: the transaction is then over anyway.
             await client.query('SET LOCAL plan_cache_mode TO DEFAULT');
@@ -112,7 +120,7 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
       await pool.query(sql);
     },
     close: async () => {
-      await Promise.all([pool.end(), genericPool?.end()]);
+      await Promise.all([pool.end(), ...[...planPools.values()].map((p) => p.end())]);
     },
   };
 }

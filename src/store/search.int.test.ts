@@ -277,6 +277,16 @@ describe.each(ENGINES)('search on %s', (engine) => {
       expect(total).toBe(5);
       expect(seen).toEqual(['hr2', 'bp1', 'hr1', 'sys1', 'smoke']);
     });
+    it('keeps the total exact on an empty page: none on a first page with no match, the matches before the cursor on a later one', async () => {
+      const none = await t.call('GET', '/fhir/Basic?code=urn:paging|none');
+      expect([none.body.total, none.body.entry ?? []]).toEqual([0, []]);
+      for (const id of ['page-a', 'page-b']) await t.call('PUT', `/fhir/Basic/${id}`, { resourceType: 'Basic', id, code: { coding: [{ system: 'urn:paging', code: 'x' }] } });
+      const first = await t.call('GET', '/fhir/Basic?code=urn:paging|x&_sort=_id&_count=1');
+      expect(first.body.entry.map((e: any) => e.resource.id)).toEqual(['page-a']);
+      await t.call('DELETE', '/fhir/Basic/page-b');
+      const later = await t.call('GET', first.body.link.find((l: any) => l.relation === 'next').url.replace('http://tessera.test', ''));
+      expect([later.body.total, later.body.entry ?? []]).toEqual([1, []]);
+    });
     it('_total=none omits the total; _summary=count gives only it', async () => {
       expect((await t.call('GET', '/fhir/Patient?_total=none')).body.total).toBeUndefined();
       const c = await t.call('GET', '/fhir/Patient?_summary=count');
