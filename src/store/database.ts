@@ -44,6 +44,19 @@ export interface QueryOptions {
   plan?: 'generic' | 'custom';
 }
 
+/** Per-transaction options. */
+export interface TransactionOptions {
+  /**
+   * `generic`: every statement of the transaction that does not ask otherwise gets a generic
+   * plan — for transactions whose statements' plans do not depend on their values, such as one
+   * resource's write and its audit (read the row, write it, append the audit). On PostgreSQL the
+   * mode is set with the `BEGIN`, in the same exchange, rather than around the write statement
+   * that needs it (two more exchanges each time). The embedded engine plans per statement as
+   * `QueryOptions.plan` says and ignores this.
+   */
+  plan?: 'generic';
+}
+
 /** A database: a client plus transactions and lifecycle. */
 export interface Database extends SqlClient {
   readonly kind: 'pglite' | 'postgres';
@@ -51,7 +64,7 @@ export interface Database extends SqlClient {
    * Runs `fn` in one transaction: committed when it resolves, rolled back when it throws.
    * Serialization failures and deadlocks are retried a few times, so `fn` must be safe to re-run.
    */
-  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>, opts?: TransactionOptions): Promise<T>;
   /** Runs a script of several statements with no parameters (migrations). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;

@@ -11,7 +11,7 @@ import type { Resource } from '../fhir/types.js';
 import { parseSearch } from '../search/parse-search.js';
 import type { SearchRegistry } from '../search/registry.js';
 import type { SearchRequest } from '../search/search-request.js';
-import { sqlState, type Database, type SqlClient } from './database.js';
+import { sqlState, type Database, type SqlClient, type TransactionOptions } from './database.js';
 import type { ResourceVersion } from './resource-version.js';
 import { executeSearch, type SearchPage } from './search-executor.js';
 import { NOTHING, UNRESTRICTED, type Visibility } from './access-sql.js';
@@ -103,6 +103,13 @@ function toVersion(row: Row): ResourceVersion {
   return v;
 }
 
+/**
+ * A transaction that writes one resource (reading its row first) and may append its audit: no
+ * statement in it has a plan that depends on its values, so they all take generic plans, set
+ * once with the `BEGIN` (an update's write statement needs one; see `write-session.ts`).
+ */
+const ONE_RESOURCE: TransactionOptions = { plan: 'generic' };
+
 /** The store. */
 export class FhirStore {
   readonly db: Database;
@@ -170,7 +177,7 @@ export class FhirStore {
         const result = await write(s);
         await s.flush();
         return result;
-      });
+      }, ONE_RESOURCE);
     }
   }
 
@@ -182,7 +189,7 @@ export class FhirStore {
       await s.flush();
       if (audit) await audit(tx, s.pending().filter((w) => !w.unchanged));
       return result;
-    });
+    }, ONE_RESOURCE);
   }
 
   /** Current version, or `undefined` when never created. Deleted resources come back with `deleted`. */

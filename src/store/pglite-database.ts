@@ -53,6 +53,8 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
     query: base.query,
     // PGlite is one connection: its transaction() holds it exclusively, so concurrent callers
     // queue behind the lock rather than interleave statements.
+    // Its statements are planned as their own options say (`TransactionOptions` is a hint for
+    // PostgreSQL's round trips, which the in-process engine does not have).
     transaction: (fn) => db.transaction((tx) => fn(wrap(tx, inTransaction))),
     exec: async (sql) => {
       await db.exec(sql);

@@ -66,6 +66,22 @@ describe('PostgreSQL statements asking for a generic plan', () => {
     }
   });
 
+  it('in a transaction with a generic mode, plan every statement generically unless it asks otherwise, set with the BEGIN', async () => {
+    const modes = await db.transaction(async (tx) => {
+      const seen: string[] = [];
+      for (const plan of [undefined, 'generic', 'custom', undefined] as const) {
+        seen.push((await tx.query<{ mode: string }>(settings, ['t'], { prepare: true, ...(plan ? { plan } : {}) })).rows[0]!.mode);
+      }
+      return seen;
+    }, { plan: 'generic' });
+    expect(modes).toEqual(['force_generic_plan', 'force_generic_plan', 'force_custom_plan', 'force_generic_plan']);
+    // Rolled back or committed, the mode ends with the transaction.
+    await expect(db.transaction(() => Promise.reject(new Error('abandon')), { plan: 'generic' })).rejects.toThrow('abandon');
+    for (let i = 0; i < 3; i++) {
+      expect(await db.transaction(async (tx) => (await tx.query<{ mode: string }>(settings, ['e'], { prepare: true })).rows[0]!.mode)).toBe('auto');
+    }
+  });
+
   it('give the same answers as custom plans for a value-dependent query', async () => {
     await db.exec(`CREATE TABLE plan_probe (k text, n int); INSERT INTO plan_probe SELECT CASE WHEN i % 100 = 0 THEN 'rare' ELSE 'common' END, i FROM generate_series(1, 2000) i; CREATE INDEX ON plan_probe (k); ANALYZE plan_probe;`);
     const q = 'SELECT count(*)::int AS n FROM plan_probe WHERE k = $1';

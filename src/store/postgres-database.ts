@@ -4,7 +4,7 @@
  */
 import pg from 'pg';
 import { createHash } from 'node:crypto';
-import type { Database, QueryOptions, QueryResult, SqlClient } from './database.js';
+import type { Database, QueryOptions, QueryResult, SqlClient, TransactionOptions } from './database.js';
 import { isRetryable } from './database.js';
 import { conflict } from '../fhir/outcome.js';
 
@@ -81,7 +81,10 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
   return {
     kind: 'postgres',
     query,
-    async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: SqlClient) => Promise<T>, txOpts?: TransactionOptions): Promise<T> {
+      // The mode the transaction's statements run in unless they ask for another.
+      const base = txOpts?.plan;
+      const restore = base ? `SET LOCAL plan_cache_mode = ${PLAN_MODES[base]}` : 'SET LOCAL plan_cache_mode TO DEFAULT';
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
         const run = async <R>(sql: string, params: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> => {
@@ -90,17 +93,18 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
         };
         const tx: SqlClient = {
           async query<R>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<R>> {
-            if (!opts?.plan) return run<R>(sql, params, opts);
+            if (!opts?.plan || opts.plan === base) return run<R>(sql, params, opts);
             // The transaction's own connection: the mode is set for this statement alone.
             await client.query(`SET LOCAL plan_cache_mode = ${PLAN_MODES[opts.plan]}`);
             const res = await run<R>(sql, params, opts);
             // Not reached when the statement fails: the transaction is then over anyway.
-            await client.query('SET LOCAL plan_cache_mode TO DEFAULT');
+            await client.query(restore);
             return res;
           },
         };
         try {
-          await client.query('BEGIN');
+          // Two statements in one simple-protocol exchange when the transaction has a mode.
+          await client.query(base ? `BEGIN; ${restore}` : 'BEGIN');
           const result = await fn(tx);
           await client.query('COMMIT');
           client.release();
