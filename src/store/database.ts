@@ -44,6 +44,9 @@ export interface QueryOptions {
   plan?: 'generic' | 'custom';
 }
 
+/** The `plan_cache_mode` setting that gives the plans `QueryOptions.plan` asks for (both engines). */
+export const PLAN_CACHE_MODES = { generic: 'force_generic_plan', custom: 'force_custom_plan' } as const;
+
 /** Per-transaction options. */
 export interface TransactionOptions {
   /**

@@ -207,6 +207,11 @@ export class FhirStore {
       // Items the person withheld are decided row by row, below.
     }
     if (client === this.db && visible === UNRESTRICTED) return this.reads.read(type, id);
+    return this.readRow(client, type, id, visible);
+  }
+
+  /** One current row in a statement of its own, with the caller's access condition. */
+  private async readRow(client: SqlClient, type: string, id: string, visible: Visibility): Promise<ResourceVersion | undefined> {
     // What the caller may not see reads as never created: no hint that it exists.
     const b = new Binder(visible);
     const where = `r.resource_type = ${b.bind(type)} AND r.id = ${b.bind(id)}${b.visibleAnd('r')}`;
@@ -217,14 +222,16 @@ export class FhirStore {
 
   /** The current versions of `keys` in one statement (the rows found; see {@link ReadCoalescer}). */
   private async readMany(keys: readonly ResourceKey[]): Promise<ResourceVersion[]> {
-    const res = keys.length === 1
-      ? await this.db.query<CurrentRow>(`SELECT ${CURRENT_COLUMNS} FROM resources r WHERE r.resource_type = $1 AND r.id = $2`, [keys[0]!.type, keys[0]!.id], { prepare: true })
-      : await this.db.query<CurrentRow>(
-        `SELECT ${CURRENT_COLUMNS} FROM unnest($1::text[], $2::text[]) AS k(resource_type, id)
-         JOIN resources r ON r.resource_type = k.resource_type AND r.id = k.id`,
-        [keys.map((k) => k.type), keys.map((k) => k.id)],
-        { prepare: true },
-      );
+    if (keys.length === 1) {
+      const one = await this.readRow(this.db, keys[0]!.type, keys[0]!.id, UNRESTRICTED);
+      return one ? [one] : [];
+    }
+    const res = await this.db.query<CurrentRow>(
+      `SELECT ${CURRENT_COLUMNS} FROM unnest($1::text[], $2::text[]) AS k(resource_type, id)
+       JOIN resources r ON r.resource_type = k.resource_type AND r.id = k.id`,
+      [keys.map((k) => k.type), keys.map((k) => k.id)],
+      { prepare: true },
+    );
     return res.rows.map(fromCurrentRow);
   }
 

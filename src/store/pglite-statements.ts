@@ -15,7 +15,7 @@
  * @see https://pglite.dev/docs/api#execprotocol
  */
 import { parse, protocol, type PGlite } from '@electric-sql/pglite';
-import type { QueryOptions, QueryResult } from './database.js';
+import { PLAN_CACHE_MODES, type QueryOptions, type QueryResult } from './database.js';
 
 /** Statement texts prepared per database, at most; any others run unnamed (as the `pg` pool caps them). */
 export const MAX_PGLITE_PREPARED = 500;
@@ -81,7 +81,7 @@ export class PgliteStatements {
     const stmt = this.prepared.get(sql) ?? (this.prepared.size < MAX_PGLITE_PREPARED ? await this.prepare(sql) : undefined);
     if (!stmt) return undefined;
     if (!opts?.plan) return this.execute<T>(stmt, params);
-    await this.setting(`SET plan_cache_mode = force_${opts.plan}_plan`);
+    await this.setting(`SET plan_cache_mode = ${PLAN_CACHE_MODES[opts.plan]}`);
     let result: QueryResult<T>;
     try {
       result = await this.execute<T>(stmt, params);

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { createHash } from 'node:crypto';
 import type { Database, QueryOptions, QueryResult, SqlClient, TransactionOptions } from './database.js';
-import { isRetryable } from './database.js';
+import { isRetryable, PLAN_CACHE_MODES } from './database.js';
 import { conflict } from '../fhir/outcome.js';
 
 // Return int8 and numeric as JS numbers/strings consistently with PGlite: bigint counts fit in
@@ -55,9 +55,6 @@ function newPool(url: string, poolSize: number): pg.Pool {
   return pool;
 }
 
-/** The `plan_cache_mode` setting that gives the plans `QueryOptions.plan` asks for. */
-const PLAN_MODES = { generic: 'force_generic_plan', custom: 'force_custom_plan' } as const;
-
 /**
  * Opens a pool to `url` (a `postgres://` connection string), and — when the first statement asks
  * for a generic or a custom plan (`QueryOptions.plan`) — a pool of the same size whose
@@ -65,12 +62,12 @@ const PLAN_MODES = { generic: 'force_generic_plan', custom: 'force_custom_plan' 
  */
 export async function openPostgresDatabase(url: string, poolSize: number): Promise<Database> {
   const pool = newPool(url, poolSize);
-  const planPools = new Map<keyof typeof PLAN_MODES, pg.Pool>();
+  const planPools = new Map<keyof typeof PLAN_CACHE_MODES, pg.Pool>();
   const poolFor = (opts?: QueryOptions): pg.Pool => {
     const plan = opts?.plan;
     if (!plan) return pool;
     let p = planPools.get(plan);
-    if (!p) planPools.set(plan, (p = newPool(withServerOption(url, `-c plan_cache_mode=${PLAN_MODES[plan]}`), poolSize)));
+    if (!p) planPools.set(plan, (p = newPool(withServerOption(url, `-c plan_cache_mode=${PLAN_CACHE_MODES[plan]}`), poolSize)));
     return p;
   };
   const query = async <T>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<T>> => {
@@ -84,7 +81,7 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
     async transaction<T>(fn: (tx: SqlClient) => Promise<T>, txOpts?: TransactionOptions): Promise<T> {
       // The mode the transaction's statements run in unless they ask for another.
       const base = txOpts?.plan;
-      const restore = base ? `SET LOCAL plan_cache_mode = ${PLAN_MODES[base]}` : 'SET LOCAL plan_cache_mode TO DEFAULT';
+      const restore = base ? `SET LOCAL plan_cache_mode = ${PLAN_CACHE_MODES[base]}` : 'SET LOCAL plan_cache_mode TO DEFAULT';
       for (let attempt = 1; ; attempt++) {
         const client = await pool.connect();
         const run = async <R>(sql: string, params: readonly unknown[], opts?: QueryOptions): Promise<QueryResult<R>> => {
@@ -95,7 +92,7 @@ export async function openPostgresDatabase(url: string, poolSize: number): Promi
           async query<R>(sql: string, params: readonly unknown[] = [], opts?: QueryOptions): Promise<QueryResult<R>> {
             if (!opts?.plan || opts.plan === base) return run<R>(sql, params, opts);
             // The transaction's own connection: the mode is set for this statement alone.
-            await client.query(`SET LOCAL plan_cache_mode = ${PLAN_MODES[opts.plan]}`);
+            await client.query(`SET LOCAL plan_cache_mode = ${PLAN_CACHE_MODES[opts.plan]}`);
             const res = await run<R>(sql, params, opts);
             // Not reached when the statement fails: the transaction is then over anyway.
             await client.query(restore);
