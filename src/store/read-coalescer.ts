@@ -39,8 +39,8 @@ const MAX_KEYS = 200;
 
 /** Collects reads by id and answers them from one statement per event-loop turn. */
 export class ReadCoalescer<R extends KeyedRow> {
+  /** Reads for the next statement; a flush is scheduled exactly when it is not empty. */
   private waiting = new Map<string, Waiting<R>>();
-  private scheduled = false;
 
   constructor(private readonly load: LoadByKeys<R>) {}
 
@@ -49,21 +49,17 @@ export class ReadCoalescer<R extends KeyedRow> {
     return new Promise((resolve, reject) => {
       // Type names cannot contain '/', so the pair is unambiguous.
       const k = `${type}/${id}`;
+      if (this.waiting.size === 0) setImmediate(() => this.flush());
       let w = this.waiting.get(k);
       if (!w) {
         w = { key: { type, id }, settle: [] };
         this.waiting.set(k, w);
       }
       w.settle.push({ resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
     });
   }
 
   private flush(): void {
-    this.scheduled = false;
     const all = [...this.waiting.values()];
     this.waiting = new Map();
     for (let i = 0; i < all.length; i += MAX_KEYS) void this.run(all.slice(i, i + MAX_KEYS));
