@@ -118,7 +118,8 @@ describe('patient app in Chromium', () => {
     await page.keyboard.press('Tab');
     const skip = await page.evaluate(() => document.activeElement?.textContent?.trim());
     expect(skip).toBe('Skip to main content');
-    await page.keyboard.press('Enter');
+    // The fragment navigation lands after the key press resolves: wait for it, as the steps below do.
+    await Promise.all([page.waitForURL(`${origin}/patient#maincontent`), page.keyboard.press('Enter')]);
     expect(page.url()).toBe(`${origin}/patient#maincontent`);
     // Tab to "My record" in the header navigation and follow it.
     await page.goto(`${origin}/patient`);
