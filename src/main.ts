@@ -55,9 +55,13 @@ const OPEN_API_PRINCIPAL: Principal = {
   subject: 'open-api', issuer: 'insecure-open-api', expiresAt: new Date(8.64e15),
 };
 
-/** Opens the configured database: PostgreSQL when `databaseUrl` is set, else embedded PGlite. */
-export async function openDatabase(config: Config): Promise<Database> {
-  return config.databaseUrl ? openPostgresDatabase(config.databaseUrl, config.poolSize) : openPgliteDatabase(config.dataDir);
+/**
+ * Opens the configured database: PostgreSQL when `databaseUrl` is set, else embedded PGlite
+ * (whose background checkpoints report failures to `log` when given).
+ */
+export async function openDatabase(config: Config, log?: Logger): Promise<Database> {
+  if (config.databaseUrl) return openPostgresDatabase(config.databaseUrl, config.poolSize);
+  return openPgliteDatabase(config.dataDir, log ? { checkpoints: { onError: (err) => log.error({ err }, 'WAL checkpoint failed; the next check tries again') } } : {});
 }
 
 /** Options of {@link createStore}. */
@@ -100,7 +104,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
 
 /** Assembles Tessera. Loads the demo data on first start when enabled. */
 export async function createTessera(config: Config, log = createLogger(config)): Promise<Tessera> {
-  const db = await openDatabase(config);
+  const db = await openDatabase(config, log);
   await migrate(db);
   const store = createStore(db);
   await store.refreshRegistry(true);
