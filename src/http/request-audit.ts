@@ -10,7 +10,7 @@ import { MAX_AUDIT_ENTITIES, type AccessAction, type AccessAgent, type AccessOut
 import type { Principal } from '../auth/principal.js';
 import type { SqlClient } from '../store/database.js';
 import type { WriteAudit } from '../store/fhir-store.js';
-import type { AuditSearch, PatientAccessPage } from '../store/audit-log.js';
+import type { AuditSearch, PatientAccessPage, StatementAudit } from '../store/audit-log.js';
 import type { AuditEvent } from '../audit/audit-event.js';
 import type { PendingWrite } from '../store/write-session.js';
 
@@ -20,6 +20,8 @@ export interface AuditSinks {
   queue(record: AccessRecord): void;
   /** Appends records inside a write's transaction. */
   append(tx: SqlClient, records: readonly AccessRecord[]): Promise<unknown>;
+  /** Records as parts of a write's one statement (see `StatementAudit`); optional. */
+  forStatement?(records: readonly AccessRecord[]): Promise<StatementAudit>;
   /** A person's access list across their Patient records (`records`), newest first, in their view. */
   listForPatient(records: readonly string[], opts: { count: number; before?: string }): Promise<PatientAccessPage>;
   /** Audit events for investigators. */
@@ -106,35 +108,57 @@ export class RequestAudit {
   }
 
   /**
-   * The callback a write runs in its transaction: one record per kind of change (create,
-   * update, delete), naming every version written.
+   * The audit of this request's write: one record per kind of change (create, update, delete),
+   * naming every version written, appended in the write's transaction or made part of its one
+   * statement (when the sinks can).
    */
   forWrite(): WriteAudit | undefined {
     const sinks = this.sinks;
     if (!sinks) return undefined;
-    return async (tx: SqlClient, written: readonly PendingWrite[]) => {
-      const byAction = new Map<AccessAction, PendingWrite[]>();
-      for (const w of written) {
-        const action: AccessAction = w.deleted ? 'delete' : w.method === 'PATCH' ? 'patch' : w.versionId === 1 ? 'create' : 'update';
-        const group = byAction.get(action);
-        if (group) group.push(w);
-        else byAction.set(action, [w]);
-      }
-      // Every record of the transaction carries its one instant: the new versions' lastUpdated.
-      const at = written.find((w) => !w.unchanged)?.lastUpdated ?? this.now();
-      const records = [...byAction].map(([action, ws]) => {
-        const one = new RequestAudit(undefined, this.principal, this.displayName, this.organizationName, this.now, this.sourceIp);
-        one.action = action;
-        if (this.query) one.query = this.query;
-        for (const w of ws) {
-          for (const pid of w.patientIds) one.patient(pid);
-          one.touched(w.resourceType, w.id);
-        }
-        return one.record('success', { at });
-      });
-      if (records.length > 0) await sinks.append(tx, records);
-      this.written = true;
+    const audit: WriteAudit = {
+      append: async (tx, written) => {
+        const records = this.writeRecords(written);
+        if (records.length > 0) await sinks.append(tx, records);
+        this.written = true;
+      },
     };
+    if (sinks.forStatement) {
+      const forStatement = sinks.forStatement.bind(sinks);
+      audit.forStatement = async (written) => {
+        const part = await forStatement(this.writeRecords(written));
+        return {
+          addTo: (b) => part.addTo(b),
+          settle: (committed) => {
+            part.settle(committed);
+            if (committed) this.written = true;
+          },
+        };
+      };
+    }
+    return audit;
+  }
+
+  /** The records of a write of `written`, one per kind of change. */
+  private writeRecords(written: readonly PendingWrite[]): AccessRecord[] {
+    const byAction = new Map<AccessAction, PendingWrite[]>();
+    for (const w of written) {
+      const action: AccessAction = w.deleted ? 'delete' : w.method === 'PATCH' ? 'patch' : w.versionId === 1 ? 'create' : 'update';
+      const group = byAction.get(action);
+      if (group) group.push(w);
+      else byAction.set(action, [w]);
+    }
+    // Every record of the transaction carries its one instant: the new versions' lastUpdated.
+    const at = written.find((w) => !w.unchanged)?.lastUpdated ?? this.now();
+    return [...byAction].map(([action, ws]) => {
+      const one = new RequestAudit(undefined, this.principal, this.displayName, this.organizationName, this.now, this.sourceIp);
+      one.action = action;
+      if (this.query) one.query = this.query;
+      for (const w of ws) {
+        for (const pid of w.patientIds) one.patient(pid);
+        one.touched(w.resourceType, w.id);
+      }
+      return one.record('success', { at });
+    });
   }
 
   /**

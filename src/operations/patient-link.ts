@@ -194,7 +194,7 @@ export async function setPatientLink(store: LinkStore, id: string, otherId: stri
     const targets = [id, otherId].map((pid, i) => `Patient/${pid}/_history/${(JSON.parse(out[i]!) as Resource).meta?.versionId}`) as [string, string];
     await session.create(linkProvenance({ action, targets, agent: opts.agent, recorded: session.timestamp, ...(opts.reason ? { reason: opts.reason } : {}) }));
     await session.flush();
-    if (opts.audit) await opts.audit(tx, session.pending().filter((w) => !w.unchanged));
+    if (opts.audit) await opts.audit.append(tx, session.pending().filter((w) => !w.unchanged));
     return { patient: out[0]!, other: out[1]!, changed };
   });
 }

@@ -13,6 +13,7 @@ import { GENESIS_HASH, entryHash, type ChainEntry } from '../audit/hash-chain.js
 import { isStoredAccess, storedAccessForPatient, storedAccessJson, storedAccessOf, type AuditSourceNames } from '../audit/stored-access.js';
 import type { Database, SqlClient } from './database.js';
 import { AuditThread } from './audit-thread.js';
+import type { StatementBuilder } from './write-session.js';
 
 /** Separates the JSON contents in one parameter; JSON text never contains it unescaped. */
 const RECORD_SEPARATOR = String.fromCharCode(30);
@@ -28,43 +29,34 @@ interface HeadRow {
   hash: string;
 }
 
+/** A chain's last position and hash. */
+interface ChainHead {
+  seq: number;
+  hash: string;
+}
+
+/** The audit rows of some records as one array per column (see {@link appendAuditRecords}). */
+interface AuditColumns {
+  chainKey: string[];
+  seq: number[];
+  eventId: string[];
+  recordedAt: string[];
+  action: string[];
+  agentRef: string[];
+  isPrimary: string[];
+  patientId: (string | null)[];
+  content: string[];
+  prevHash: string[];
+  hash: string[];
+}
+
 /**
- * Appends `records` to the audit trail inside the caller's transaction `tx`, and returns their
- * event ids in order.
- *
- * A record has a row for every patient it touched (the full event for the first, a copy naming
- * only that patient for the others: {@link storedAccessForPatient}), or one row for no patient.
- * Called inside the transaction of a write, as its last statement, the append commits or rolls
- * back with it. Where the rows go:
- * - with `writerChain` (the server: {@link auditSinks} gives each write transaction one of its
- *   node's chains, and the batched reads theirs): every row into that one chain. One head to
- *   lock and advance, which no other node, and rarely another transaction, waits for.
- * - without it (one-off appenders such as `tessera export`): each row into its patient's chain,
- *   or the no-patient chain; the heads are created if new and locked in sorted key order, so two
- *   appenders never wait for each other in opposite orders — locks held until the commit.
- * Either way each row names its patient (`patient_id`), which is what a patient's access list
- * reads. Two statements whatever the number of records: lock the heads, then insert every row
- * and advance every head.
+ * The rows of `records` chained after `heads` (each row into `writerChain` when given, else its
+ * patient's chain), hashed; `heads` are advanced past them. Returns the rows and the event ids.
  */
-export async function appendAuditRecords(tx: SqlClient, records: readonly AccessRecord[], source: AuditSourceNames = {}, writerChain?: string): Promise<string[]> {
-  if (records.length === 0) return [];
-  const perRecord = records.map((r) => ({ r, patients: chainKeysOf(r) }));
-  const keys = writerChain !== undefined ? [writerChain] : [...new Set(perRecord.flatMap((p) => p.patients))].sort();
-
-  // Upsert-and-return locks each head row (new or existing) in the order given; the no-op update
-  // is what makes ON CONFLICT lock and return a row another transaction just committed.
-  const locked = await tx.query<HeadRow>(
-    `INSERT INTO audit_chain_heads AS h (chain_key, seq, hash)
-     SELECT k, 0, $2 FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n
-     ON CONFLICT (chain_key) DO UPDATE SET seq = h.seq
-     RETURNING chain_key, seq, hash`,
-    [keys, GENESIS_HASH],
-    { prepare: true },
-  );
-  const heads = new Map(locked.rows.map((h) => [h.chain_key, { seq: Number(h.seq), hash: h.hash }]));
-
+function chainRows(perRecord: readonly { r: AccessRecord; patients: string[] }[], source: AuditSourceNames, heads: Map<string, ChainHead>, writerChain: string | undefined): { c: AuditColumns; ids: string[] } {
   // One array per column, filled row by row (no row objects: every read appends one).
-  const c = { chainKey: [] as string[], seq: [] as number[], eventId: [] as string[], recordedAt: [] as string[], action: [] as string[], agentRef: [] as string[], isPrimary: [] as string[], patientId: [] as (string | null)[], content: [] as string[], prevHash: [] as string[], hash: [] as string[] };
+  const c: AuditColumns = { chainKey: [], seq: [], eventId: [], recordedAt: [], action: [], agentRef: [], isPrimary: [], patientId: [], content: [], prevHash: [], hash: [] };
   const ids: string[] = [];
   for (const { r, patients } of perRecord) {
     const eventId = randomUUID();
@@ -97,6 +89,51 @@ export async function appendAuditRecords(tx: SqlClient, records: readonly Access
       head.hash = hash;
     });
   }
+  return { c, ids };
+}
+
+/**
+ * Locks the heads of the chains `keys` in the order given (creating those that are new) and
+ * returns them. Upsert-and-return locks each head row, new or existing; the no-op update is what
+ * makes ON CONFLICT lock and return a row another transaction just committed.
+ */
+async function lockHeads(client: SqlClient, keys: readonly string[]): Promise<Map<string, ChainHead>> {
+  const locked = await client.query<HeadRow>(
+    `INSERT INTO audit_chain_heads AS h (chain_key, seq, hash)
+     SELECT k, 0, $2 FROM unnest($1::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n
+     ON CONFLICT (chain_key) DO UPDATE SET seq = h.seq
+     RETURNING chain_key, seq, hash`,
+    [keys, GENESIS_HASH],
+    { prepare: true },
+  );
+  return new Map(locked.rows.map((h) => [h.chain_key, { seq: Number(h.seq), hash: h.hash }]));
+}
+
+/**
+ * Appends `records` to the audit trail inside the caller's transaction `tx`, and returns their
+ * event ids in order.
+ *
+ * A record has a row for every patient it touched (the full event for the first, a copy naming
+ * only that patient for the others: {@link storedAccessForPatient}), or one row for no patient.
+ * Called inside the transaction of a write, as its last statement, the append commits or rolls
+ * back with it. Where the rows go:
+ * - with `writerChain` (the server: {@link auditSinks} gives each write transaction one of its
+ *   node's chains, and the batched reads theirs): every row into that one chain. One head to
+ *   lock and advance, which no other node, and rarely another transaction, waits for.
+ * - without it (one-off appenders such as `tessera export`): each row into its patient's chain,
+ *   or the no-patient chain; the heads are created if new and locked in sorted key order, so two
+ *   appenders never wait for each other in opposite orders — locks held until the commit.
+ * Either way each row names its patient (`patient_id`), which is what a patient's access list
+ * reads. Two statements whatever the number of records: lock the heads, then insert every row
+ * and advance every head.
+ */
+export async function appendAuditRecords(tx: SqlClient, records: readonly AccessRecord[], source: AuditSourceNames = {}, writerChain?: string): Promise<string[]> {
+  if (records.length === 0) return [];
+  const perRecord = records.map((r) => ({ r, patients: chainKeysOf(r) }));
+  const keys = writerChain !== undefined ? [writerChain] : [...new Set(perRecord.flatMap((p) => p.patients))].sort();
+
+  const heads = await lockHeads(tx, keys);
+  const { c, ids } = chainRows(perRecord, source, heads, writerChain);
 
   // Columns whose values cannot contain the separator go as one delimited text each, split by
   // `string_to_array`: no per-element quoting on either side, which array literals need (and
@@ -484,6 +521,69 @@ export async function verifyAuditChains(db: Database, opts: { pageSize?: number;
   });
 }
 
+/**
+ * The audit of a write made in one statement, without a transaction (see `FhirStore`): its rows
+ * and its chain head's advance are parts of that statement, so the write and its audit commit
+ * together or not at all, as in a transaction — but in one round trip instead of five (`BEGIN`,
+ * locking the resource's row, the write, locking the chain's head, the audit, `COMMIT`).
+ */
+export interface StatementAudit {
+  /** Adds the audit rows, and the advance of their chain's head, to the write's statement. */
+  addTo(b: StatementBuilder): void;
+  /** Told whether the statement committed. Call exactly once. */
+  settle(committed: boolean): void;
+}
+
+const NOTHING_TO_AUDIT: StatementAudit = { addTo: () => undefined, settle: () => undefined };
+
+/**
+ * This node's chains for the audit of writes made in one statement. Each is used by one
+ * statement at a time (there are as many as writes ever ran at once), and its head is
+ * remembered between them instead of locked and read each time: it is the node's own chain, so
+ * nothing else moves it. The statement moves the head only from the position remembered
+ * (`WHERE seq = …`), and its audit rows take their chain key from that update: if the head had
+ * moved after all, the rows would have no chain key, and the whole statement — write included —
+ * fails (SQLSTATE 23502) and is made again in a transaction. After any failure the head is read
+ * again before the chain's next use.
+ */
+class StatementChains {
+  private readonly idle: { key: string; head: ChainHead | undefined }[] = [];
+  private made = 0;
+
+  constructor(private readonly db: SqlClient, private readonly nodeId: string, private readonly source: AuditSourceNames) {}
+
+  async audit(records: readonly AccessRecord[]): Promise<StatementAudit> {
+    if (records.length === 0) return NOTHING_TO_AUDIT;
+    const chain = this.idle.pop() ?? { key: writerChainKey(`${this.nodeId}/one/${this.made++}`), head: undefined };
+    let start: ChainHead;
+    try {
+      start = chain.head ?? (await lockHeads(this.db, [chain.key])).get(chain.key)!;
+    } catch (err) {
+      this.idle.push(chain);
+      throw err;
+    }
+    const head = { ...start };
+    const { c } = chainRows(records.map((r) => ({ r, patients: chainKeysOf(r) })), this.source, new Map([[chain.key, head]]), chain.key);
+    let settled = false;
+    return {
+      addTo: (b) => {
+        b.cte(`UPDATE audit_chain_heads SET seq = ${b.value(head.seq, 'bigint')}, hash = ${b.value(head.hash, 'text')}
+          WHERE chain_key = ${b.value(chain.key, 'text')} AND seq = ${b.value(start.seq, 'bigint')} RETURNING chain_key`, 'audit_head');
+        b.cte(`INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, patient_id, content, prev_hash, hash)
+          SELECT (SELECT chain_key FROM audit_head), u.* FROM unnest(${b.array(c.seq, 'bigint')}, ${b.array(c.eventId, 'uuid')}, ${b.array(c.recordedAt, 'timestamptz')},
+            ${b.array(c.action, 'text')}, ${b.array(c.agentRef, 'text')}, ${b.array(c.isPrimary, 'bool')}, ${b.array(c.patientId, 'text')},
+            ${b.array(c.content, 'text')}, ${b.array(c.prevHash, 'text')}, ${b.array(c.hash, 'text')}) AS u`);
+      },
+      settle: (committed) => {
+        if (settled) return;
+        settled = true;
+        chain.head = committed ? head : undefined;
+        this.idle.push(chain);
+      },
+    };
+  }
+}
+
 /** Options of {@link auditSinks}. */
 export interface AuditSinkOptions extends Omit<AuditWriterOptions, 'db' | 'log' | 'store' | 'chain'> {
   /** Write the batches from a worker thread with its own connection to this PostgreSQL database. */
@@ -500,9 +600,10 @@ export interface AuditSinkOptions extends Omit<AuditWriterOptions, 'db' | 'log' 
  * transaction, and the two read-back queries. `close()` flushes what is queued.
  *
  * The chains are this node's own, so no two nodes — and, as far as it can help it, no two
- * transactions — wait for the same chain head: the reads' batches go into one chain, and each
+ * transactions — wait for the same chain head: the reads' batches go into one chain, each
  * write transaction takes the next of `writeChains` chains (and keeps it for all its appends, so
- * it never holds two heads). Per-patient chains made every write, and before that every batch of
+ * it never holds two heads), and each write made in one statement a chain of its own for the
+ * time it runs ({@link StatementChains}). Per-patient chains made every write, and before that every batch of
  * reads, wait for any other transaction touching the same patient until it committed — a large
  * import blocked the patient's record for its whole length.
  */
@@ -515,6 +616,7 @@ export function auditSinks(db: Database, log: AuditLogger, opts: AuditSinkOption
     : undefined;
   // Without a thread, the writer's own default: write here.
   const writer = new AuditWriter({ db, log, ...writerOpts, chain, ...(thread ? { store: thread.store } : {}) });
+  const statementChains = new StatementChains(db, nodeId, source);
   const chainOf = new WeakMap<SqlClient, string>();
   let turn = 0;
   const writeChainOf = (tx: SqlClient) => {
@@ -530,6 +632,7 @@ export function auditSinks(db: Database, log: AuditLogger, opts: AuditSinkOption
     thread,
     queue: (r: AccessRecord) => writer.record(r),
     append: (tx: SqlClient, records: readonly AccessRecord[]) => appendAuditRecords(tx, records, source, writeChainOf(tx)),
+    forStatement: (records: readonly AccessRecord[]) => statementChains.audit(records),
     listForPatient: (records: readonly string[], o: { count: number; before?: string }) => listPatientAccess(db, records, o),
     search: (q: AuditSearch) => searchAuditEvents(db, q),
     async close() {

@@ -323,7 +323,7 @@ async function runTransaction(store: FhirStore, bundle: Bundle, opts: BundleOpti
     }
     if (opts.provenance) await planProvenance(session, opts.provenance.activity);
     await session.flush();
-    if (opts.audit) await opts.audit(tx, session.pending().filter((w) => !w.unchanged));
+    if (opts.audit) await opts.audit.append(tx, session.pending().filter((w) => !w.unchanged));
     // Versions planned before flush are final now; GET entries read through the same transaction.
     for (const p of order) {
       if (p.method !== 'GET' && p.method !== 'HEAD') continue;

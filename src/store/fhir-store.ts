@@ -23,6 +23,7 @@ import { conditionKey, identifierCondition, lookupIdentifiers } from './identifi
 import { latestObservations, type LatestObservations, type LatestObservationsQuery } from './latest-observations.js';
 import { ID_RE, WriteSession, type PendingWrite, type Validator } from './write-session.js';
 import { ReadCoalescer, type ResourceKey } from './read-coalescer.js';
+import type { StatementAudit } from './audit-log.js';
 
 /** Dependencies of the store. */
 export interface FhirStoreDeps {
@@ -38,11 +39,16 @@ export interface FhirStoreDeps {
 }
 
 /**
- * Runs inside a write's transaction, after its statement, with what it changed (unchanged
- * re-writes excluded): the audit trail is appended there, so a write and its audit commit or
- * roll back together.
+ * The audit of a write, given what it changed (unchanged re-writes excluded), committed or rolled
+ * back with it: appended inside the write's transaction, or — for a write of one resource, made
+ * in one statement without a transaction — as parts of that statement.
  */
-export type WriteAudit = (tx: SqlClient, written: readonly PendingWrite[]) => Promise<void>;
+export interface WriteAudit {
+  /** Appends the audit inside the write's transaction `tx`, after its statement. */
+  append(tx: SqlClient, written: readonly PendingWrite[]): Promise<void>;
+  /** The audit as parts of the write's one statement (without it, such writes open a transaction). */
+  forStatement?(written: readonly PendingWrite[]): Promise<StatementAudit>;
+}
 
 /** A result of a write. */
 export interface WriteResult {
@@ -159,25 +165,33 @@ export class FhirStore {
   }
 
   /**
-   * Runs a single-resource write optimistically (one read, one atomic statement, no explicit
-   * transaction); if another writer made the same version first, runs it again inside a
-   * transaction that locks the row, so writers queue instead of failing.
+   * Runs a single-resource write optimistically: one read, then one atomic statement (with its
+   * audit as parts of it), no explicit transaction. If another writer made the same version
+   * first (SQLSTATE 23505), or the audit's chain head had moved (23502, see `StatementAudit`),
+   * nothing was written, and the write runs again inside a transaction that locks the row, so
+   * writers queue instead of failing.
    */
   private async optimistic<T>(write: (s: WriteSession) => Promise<T>, audit?: WriteAudit): Promise<T> {
-    if (audit) return this.inTransaction(write, audit);
+    if (audit && !audit.forStatement) return this.inTransaction(write, audit);
     try {
       const s = this.session(this.db, false);
       const result = await write(s);
-      await s.flush();
+      if (!audit?.forStatement) await s.flush();
+      else {
+        const part = await audit.forStatement(s.pending().filter((w) => !w.unchanged));
+        let committed = false;
+        try {
+          await s.flush((b) => part.addTo(b));
+          committed = true;
+        } finally {
+          part.settle(committed);
+        }
+      }
       return result;
     } catch (err) {
-      if (sqlState(err) !== '23505') throw err;
-      return this.db.transaction(async (tx) => {
-        const s = this.session(tx, true);
-        const result = await write(s);
-        await s.flush();
-        return result;
-      }, ONE_RESOURCE);
+      const state = sqlState(err);
+      if (state !== '23505' && state !== '23502') throw err;
+      return this.inTransaction(write, audit);
     }
   }
 
@@ -187,7 +201,7 @@ export class FhirStore {
       const s = this.session(tx, true);
       const result = await write(s, tx);
       await s.flush();
-      if (audit) await audit(tx, s.pending().filter((w) => !w.unchanged));
+      if (audit) await audit.append(tx, s.pending().filter((w) => !w.unchanged));
       return result;
     }, ONE_RESOURCE);
   }
@@ -265,14 +279,8 @@ export class FhirStore {
   }
 
   private async createOnce(resource: Resource, ifNoneExist?: string, audit?: WriteAudit): Promise<WriteResult> {
-    if (ifNoneExist === undefined && audit) return this.inTransaction(async (s) => ({ version: await s.create(resource, randomUUID()), created: true }), audit);
-    if (ifNoneExist === undefined) {
-      // A new server id cannot collide: one statement, no transaction.
-      const s = this.session(this.db, false);
-      const w = await s.create(resource, randomUUID());
-      await s.flush();
-      return { version: w, created: true };
-    }
+    // A new server id cannot collide: one statement, no transaction.
+    if (ifNoneExist === undefined) return this.optimistic(async (s) => ({ version: await s.create(resource, randomUUID()), created: true }), audit);
     return this.db.transaction(async (tx) => {
       const existing = await this.conditionalMatch(tx, resource.resourceType, ifNoneExist, 'If-None-Exist');
       if (existing.length > 1) throw preconditionFailed(`If-None-Exist matched ${existing.length} resources`, 'If-None-Exist');
@@ -280,7 +288,7 @@ export class FhirStore {
       const s = this.session(tx);
       const w = await s.create(resource, randomUUID());
       await s.flush();
-      if (audit) await audit(tx, s.pending());
+      if (audit) await audit.append(tx, s.pending());
       return { version: w, created: true };
     });
   }
@@ -308,14 +316,14 @@ export class FhirStore {
         }
         const w = await s.create(resource, resource.id ?? randomUUID());
         await s.flush();
-        if (audit) await audit(tx, s.pending());
+        if (audit) await audit.append(tx, s.pending());
         return { version: w, created: true };
       }
       const match = matches[0]!;
       if (resource.id && resource.id !== match) throw badRequest(`Resource id ${resource.id} differs from the matched ${match}`, `${resource.resourceType}.id`);
       const { write } = await s.update({ ...resource, id: match });
       await s.flush();
-      if (audit) await audit(tx, s.pending().filter((w) => !w.unchanged));
+      if (audit) await audit.append(tx, s.pending().filter((w) => !w.unchanged));
       return { version: write, created: false };
     });
   }
@@ -335,7 +343,7 @@ export class FhirStore {
       const s = this.session(tx);
       for (const id of matches) await s.delete(type, id);
       await s.flush();
-      if (audit) await audit(tx, s.pending());
+      if (audit) await audit.append(tx, s.pending());
       return matches.length;
     });
   }

@@ -80,8 +80,11 @@ const INDEX_TABLES = ['search_token', 'search_string', 'search_date', 'search_qu
  */
 interface Column {
   name: string;
-  type: 'text' | 'int' | 'bool' | 'timestamptz' | 'float8';
+  type: SqlType;
 }
+
+/** The types a {@link StatementBuilder} binds values as. */
+export type SqlType = 'text' | 'int' | 'bigint' | 'bool' | 'timestamptz' | 'float8' | 'uuid';
 
 /** A FHIR id: https://hl7.org/fhir/R4/datatypes.html#id */
 export const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -262,10 +265,13 @@ export class WriteSession {
    * WASM engine alike), and without this the JSON text went twice and every index row repeated
    * its resource's type and id.
    */
-  async flush(): Promise<void> {
+  async flush(parts?: (b: StatementBuilder) => void): Promise<void> {
     const writes = this.pending().filter((w) => !w.unchanged);
     if (writes.length === 0) return;
     const b = new StatementBuilder();
+    // What else must commit with these writes (their audit, when they are made without a
+    // transaction): parts of the same statement.
+    parts?.(b);
     const replaced = writes.filter((w) => !w.isNew);
     for (const table of INDEX_TABLES) {
       const stale = replaced.filter((w) => !w.sameIndexTables?.has(table));
@@ -334,9 +340,15 @@ export class StatementBuilder {
   readonly values: unknown[] = [];
   private readonly ctes: string[] = [];
 
-  array(values: unknown[], type: Column['type']): string {
+  array(values: unknown[], type: SqlType): string {
     this.values.push(values);
     return `$${this.values.length}::${type}[]`;
+  }
+
+  /** Binds one value. */
+  value(value: unknown, type: SqlType): string {
+    this.values.push(value);
+    return `$${this.values.length}::${type}`;
   }
 
   /** Adds a CTE, named `name` when later parts refer to it. */
