@@ -20,8 +20,8 @@ export interface AuditSinks {
   queue(record: AccessRecord): void;
   /** Appends records inside a write's transaction. */
   append(tx: SqlClient, records: readonly AccessRecord[]): Promise<unknown>;
-  /** Records as parts of a write's one statement (see `StatementAudit`); optional. */
-  forStatement?(records: readonly AccessRecord[]): Promise<StatementAudit>;
+  /** Records as parts of a write's one statement (see `StatementAudit`), or undefined: use a transaction. Optional. */
+  forStatement?(records: readonly AccessRecord[]): Promise<StatementAudit | undefined>;
   /** A person's access list across their Patient records (`records`), newest first, in their view. */
   listForPatient(records: readonly string[], opts: { count: number; before?: string }): Promise<PatientAccessPage>;
   /** Audit events for investigators. */
@@ -126,6 +126,7 @@ export class RequestAudit {
       const forStatement = sinks.forStatement.bind(sinks);
       audit.forStatement = async (written) => {
         const part = await forStatement(this.writeRecords(written));
+        if (!part) return undefined;
         return {
           addTo: (b) => part.addTo(b),
           settle: (committed) => {

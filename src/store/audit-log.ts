@@ -538,7 +538,8 @@ const NOTHING_TO_AUDIT: StatementAudit = { addTo: () => undefined, settle: () =>
 
 /**
  * This node's chains for the audit of writes made in one statement. Each is used by one
- * statement at a time (there are as many as writes ever ran at once), and its head is
+ * statement at a time (there are as many as writes ever ran at once, up to a limit past which
+ * writes audit in a transaction, so a burst cannot leave thousands of chains), and its head is
  * remembered between them instead of locked and read each time: it is the node's own chain, so
  * nothing else moves it. The statement moves the head only from the position remembered
  * (`WHERE seq = …`), and its audit rows take their chain key from that update: if the head had
@@ -550,10 +551,12 @@ class StatementChains {
   private readonly idle: { key: string; head: ChainHead | undefined }[] = [];
   private made = 0;
 
-  constructor(private readonly db: SqlClient, private readonly nodeId: string, private readonly source: AuditSourceNames) {}
+  constructor(private readonly db: SqlClient, private readonly nodeId: string, private readonly source: AuditSourceNames, private readonly max: number) {}
 
-  async audit(records: readonly AccessRecord[]): Promise<StatementAudit> {
+  /** The audit of `records` for one statement; undefined when all `max` chains are in use (use a transaction). */
+  async audit(records: readonly AccessRecord[]): Promise<StatementAudit | undefined> {
     if (records.length === 0) return NOTHING_TO_AUDIT;
+    if (this.idle.length === 0 && this.made >= this.max) return undefined;
     const chain = this.idle.pop() ?? { key: writerChainKey(`${this.nodeId}/one/${this.made++}`), head: undefined };
     let start: ChainHead;
     try {
@@ -590,6 +593,8 @@ export interface AuditSinkOptions extends Omit<AuditWriterOptions, 'db' | 'log' 
   thread?: { databaseUrl: string };
   /** Chains for the audit of writes, taken in turn by transactions (default 16). */
   writeChains?: number;
+  /** Most chains for writes made in one statement, one per write under way (default 64; beyond, writes open a transaction). */
+  statementChains?: number;
   /** This node's id in its chains' keys (default: random, so per process). */
   nodeId?: string;
 }
@@ -608,7 +613,7 @@ export interface AuditSinkOptions extends Omit<AuditWriterOptions, 'db' | 'log' 
  * import blocked the patient's record for its whole length.
  */
 export function auditSinks(db: Database, log: AuditLogger, opts: AuditSinkOptions = {}) {
-  const { thread: threadOpts, writeChains = 16, nodeId = randomUUID(), ...writerOpts } = opts;
+  const { thread: threadOpts, writeChains = 16, statementChains: maxStatementChains = 64, nodeId = randomUUID(), ...writerOpts } = opts;
   const source = opts.source ?? {};
   const chain = writerChainKey(`${nodeId}/reads`);
   const thread = threadOpts
@@ -616,7 +621,7 @@ export function auditSinks(db: Database, log: AuditLogger, opts: AuditSinkOption
     : undefined;
   // Without a thread, the writer's own default: write here.
   const writer = new AuditWriter({ db, log, ...writerOpts, chain, ...(thread ? { store: thread.store } : {}) });
-  const statementChains = new StatementChains(db, nodeId, source);
+  const statementChains = new StatementChains(db, nodeId, source, maxStatementChains);
   const chainOf = new WeakMap<SqlClient, string>();
   let turn = 0;
   const writeChainOf = (tx: SqlClient) => {

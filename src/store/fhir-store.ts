@@ -46,8 +46,11 @@ export interface FhirStoreDeps {
 export interface WriteAudit {
   /** Appends the audit inside the write's transaction `tx`, after its statement. */
   append(tx: SqlClient, written: readonly PendingWrite[]): Promise<void>;
-  /** The audit as parts of the write's one statement (without it, such writes open a transaction). */
-  forStatement?(written: readonly PendingWrite[]): Promise<StatementAudit>;
+  /**
+   * The audit as parts of the write's one statement; without it, or when it gives undefined (no
+   * chain free), the write opens a transaction.
+   */
+  forStatement?(written: readonly PendingWrite[]): Promise<StatementAudit | undefined>;
 }
 
 /** A result of a write. */
@@ -176,23 +179,23 @@ export class FhirStore {
     try {
       const s = this.session(this.db, false);
       const result = await write(s);
-      if (!audit?.forStatement) await s.flush();
-      else {
-        const part = await audit.forStatement(s.pending().filter((w) => !w.unchanged));
+      const part = await audit?.forStatement?.(s.pending().filter((w) => !w.unchanged));
+      if (!audit || part) {
         let committed = false;
         try {
-          await s.flush((b) => part.addTo(b));
+          await s.flush(part && ((b) => part.addTo(b)));
           committed = true;
         } finally {
-          part.settle(committed);
+          part?.settle(committed);
         }
+        return result;
       }
-      return result;
+      // Every statement chain is in use: this write audits in a transaction instead.
     } catch (err) {
       const state = sqlState(err);
       if (state !== '23505' && state !== '23502') throw err;
-      return this.inTransaction(write, audit);
     }
+    return this.inTransaction(write, audit);
   }
 
   /** Runs `write` in a transaction with the row locked, then `audit` in the same transaction. */

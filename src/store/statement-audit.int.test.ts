@@ -36,6 +36,7 @@ describe.each(ENGINES)('audit of writes made in one statement, on %s', (engine) 
   /** Runs one statement holding the records' audit (and `main`); settles the audit by its outcome. */
   async function statement(sinks: ReturnType<typeof auditSinks>, records: AccessRecord[], main = 'SELECT 1'): Promise<void> {
     const part = await sinks.forStatement(records);
+    if (!part) throw new Error('no statement chain free');
     const b = new StatementBuilder();
     part.addTo(b);
     let committed = false;
@@ -105,6 +106,21 @@ describe.each(ENGINES)('audit of writes made in one statement, on %s', (engine) 
     await sinks.close();
   });
 
+  it('uses at most statementChains chains; a write beyond them is told to use a transaction', async () => {
+    const nodeId = `one-${engine}-${node++}`;
+    const sinks = auditSinks(db, log, { nodeId, statementChains: 2 });
+    const a = await sinks.forStatement([change('K1', 1)]);
+    const b = await sinks.forStatement([change('K1', 2)]);
+    expect(a && b).toBeTruthy();
+    expect(await sinks.forStatement([change('K1', 3)])).toBeUndefined();
+    a!.settle(false);
+    const c = await sinks.forStatement([change('K1', 4)]);
+    expect(c).toBeDefined();
+    b!.settle(false);
+    c!.settle(false);
+    await sinks.close();
+  });
+
   it('lets the store write and audit once when the statement fails that way: again, in a transaction', async () => {
     const nodeId = `one-${engine}-${node++}`;
     const sinks = auditSinks(db, log, { nodeId });
@@ -126,6 +142,21 @@ describe.each(ENGINES)('audit of writes made in one statement, on %s', (engine) 
     expect(audited[0]!.chain_key).toBe(chain);
     expect(audited[1]!.chain_key).toBe(writerChainKey(`${nodeId}/0`));
     expect((await verifyAuditChains(db)).problems).toEqual([]);
+    await sinks.close();
+  });
+
+  it('lets the store audit in a transaction when no statement chain is free', async () => {
+    const nodeId = `one-${engine}-${node++}`;
+    const sinks = auditSinks(db, log, { nodeId, statementChains: 0 });
+    const store = new FhirStore({ db, registry: new SearchRegistry(), validate: () => [] });
+    const audit: WriteAudit = {
+      append: (tx, written) => sinks.append(tx, written.map((w) => change(w.id, w.versionId))).then(() => undefined),
+      forStatement: (written) => sinks.forStatement(written.map((w) => change(w.id, w.versionId))),
+    };
+    const id = `no-free-chain-${engine}`;
+    await store.update({ resourceType: 'Patient', id, active: true }, undefined, 'PUT', audit);
+    const audited = (await db.query<{ chain_key: string }>(`SELECT chain_key FROM audit_events WHERE patient_id = $1`, [id])).rows;
+    expect(audited).toEqual([{ chain_key: writerChainKey(`${nodeId}/0`) }]);
     await sinks.close();
   });
 });
