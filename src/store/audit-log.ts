@@ -18,6 +18,9 @@ import type { StatementBuilder } from './write-session.js';
 /** Separates the JSON contents in one parameter; JSON text never contains it unescaped. */
 const RECORD_SEPARATOR = String.fromCharCode(30);
 
+/** The columns an append writes, in the order of {@link AuditColumns}' arrays. */
+const APPENDED_COLUMNS = 'chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, patient_id, content, prev_hash, hash';
+
 /** The agent a record is searched by: the person's reference, else (a backend service) its client id. */
 function agentRefOf(r: AccessRecord): string {
   return r.agent.reference ?? r.agent.clientId;
@@ -143,7 +146,7 @@ export async function appendAuditRecords(tx: SqlClient, records: readonly Access
   // patient ids and agent references come from clients' ids, so they stay arrays.
   await tx.query(
     `WITH appended AS (
-       INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, patient_id, content, prev_hash, hash)
+       INSERT INTO audit_events (${APPENDED_COLUMNS})
        SELECT * FROM unnest($1::text[], string_to_array($2, ',')::bigint[], string_to_array($3, ',')::uuid[], string_to_array($4, ',')::timestamptz[],
          string_to_array($5, ','), $6::text[], string_to_array($7, ',')::boolean[], $8::text[], string_to_array($9, chr(${RECORD_SEPARATOR.charCodeAt(0)})), string_to_array($10, ','), string_to_array($11, ','))
      )
@@ -572,7 +575,7 @@ class StatementChains {
       addTo: (b) => {
         b.cte(`UPDATE audit_chain_heads SET seq = ${b.value(head.seq, 'bigint')}, hash = ${b.value(head.hash, 'text')}
           WHERE chain_key = ${b.value(chain.key, 'text')} AND seq = ${b.value(start.seq, 'bigint')} RETURNING chain_key`, 'audit_head');
-        b.cte(`INSERT INTO audit_events (chain_key, seq, event_id, recorded_at, action, agent_ref, is_primary, patient_id, content, prev_hash, hash)
+        b.cte(`INSERT INTO audit_events (${APPENDED_COLUMNS})
           SELECT (SELECT chain_key FROM audit_head), u.* FROM unnest(${b.array(c.seq, 'bigint')}, ${b.array(c.eventId, 'uuid')}, ${b.array(c.recordedAt, 'timestamptz')},
             ${b.array(c.action, 'text')}, ${b.array(c.agentRef, 'text')}, ${b.array(c.isPrimary, 'bool')}, ${b.array(c.patientId, 'text')},
             ${b.array(c.content, 'text')}, ${b.array(c.prevHash, 'text')}, ${b.array(c.hash, 'text')}) AS u`);
